@@ -1,0 +1,5 @@
+import sys
+
+from scorecast.cli import main
+
+sys.exit(main())

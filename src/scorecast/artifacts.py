@@ -1,0 +1,71 @@
+"""Atomic reads and writes of stage artifacts: a failed or killed run never leaves half a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dill
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds.
+
+    Deleting the temporary file inside the block cancels the write and keeps `path` as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        if os.path.exists(tmp):
+            os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write(path: str | Path, writer: Callable[[Path], None]) -> None:
+    with atomic_path(path) as tmp:
+        writer(tmp)
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    _write(path, lambda p: p.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n"))
+
+
+def write_text(path: str | Path, text: str) -> None:
+    _write(path, lambda p: p.write_text(text))
+
+
+def write_parquet(path: str | Path, frame: Any) -> None:
+    _write(path, lambda p: frame.to_parquet(p, index=False))
+
+
+def write_csv(path: str | Path, frame: Any) -> None:
+    _write(path, lambda p: frame.to_csv(p, index=False))
+
+
+def write_dill(path: str | Path, obj: Any) -> None:
+    _write(path, lambda p: p.write_bytes(dill.dumps(obj)))
+
+
+def read_json(path: str | Path) -> Any:
+    return json.loads(Path(path).read_text())
+
+
+def read_dill(path: str | Path) -> Any:
+    return dill.loads(Path(path).read_bytes())
+
+
+def read_parquet(path: str | Path) -> Any:
+    import pandas as pd
+
+    return pd.read_parquet(path)

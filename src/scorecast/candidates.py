@@ -1,0 +1,72 @@
+"""Build any candidate model from its config: `_target_`, fixed `params` and a search `grid`."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+from scorecast.errors import ConfigError
+
+KEYS = {"_target_", "complexity", "params", "grid"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    target: str
+    complexity: int
+    params: dict[str, Any]
+    grid: dict[str, list[Any]]
+
+    @classmethod
+    def from_config(cls, name: str, cfg: Any) -> Candidate:
+        where = f"conf/model/{name}.yaml (tournament.candidates.{name})"
+        if not isinstance(cfg, dict) or "_target_" not in cfg:
+            raise ConfigError(f"{where}: expected a mapping with '_target_', got {cfg!r}")
+        unknown = set(cfg) - KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(KEYS))}")
+        grid = cfg.get("grid") or {}
+        if not isinstance(grid, dict):
+            raise ConfigError(f"{where}: grid must map parameter names to lists of values, got {grid!r}")
+        for key, values in grid.items():
+            if not isinstance(values, list) or not values:
+                raise ConfigError(f"{where}: grid.{key} must be a non-empty list of values, got {values!r}")
+        params = cfg.get("params") or {}
+        if not isinstance(params, dict):
+            raise ConfigError(f"{where}: params must be a mapping, got {params!r}")
+        return cls(name, str(cfg["_target_"]), int(cfg.get("complexity", 100)), params, grid)
+
+    def build(self) -> Any:
+        """Instantiate the estimator and check that every grid key is one of its parameters."""
+        where = f"conf/model/{self.name}.yaml"
+        module_name, _, class_name = self.target.rpartition(".")
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError, ValueError) as err:
+            raise ConfigError(f"{where}: _target_ {self.target!r} cannot be imported ({err})") from err
+        try:
+            estimator = cls(**self.params)
+        except TypeError as err:
+            raise ConfigError(f"{where}: params do not fit {self.target}: {err}") from err
+        # CatBoost's get_params() lists only the arguments that were set: also accept the signature.
+        valid = set(estimator.get_params()) | set(inspect.signature(cls).parameters) - {"self", "kwargs"}
+        bad = [k for k in self.grid if k not in valid]
+        if bad:
+            raise ConfigError(
+                f"{where}: grid key(s) {', '.join(bad)} are not parameters of {class_name}; "
+                f"valid: {', '.join(sorted(valid))}"
+            )
+        return estimator
+
+
+def candidates_from_params(params: dict) -> dict[str, Candidate]:
+    try:
+        configs = params["tournament"]["candidates"]
+    except (KeyError, TypeError) as err:
+        raise ConfigError("params.yaml: no tournament.candidates; select models in conf/config.yaml") from err
+    if not configs:
+        raise ConfigError("params.yaml: tournament.candidates is empty; select at least one model")
+    return {name: Candidate.from_config(name, cfg) for name, cfg in configs.items()}

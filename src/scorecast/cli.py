@@ -1,0 +1,85 @@
+"""`scorecast <stage>`: the one place logging is configured and errors become one line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from scorecast.errors import ScorecastError
+
+log = logging.getLogger("scorecast")
+
+STAGES = ("ingest", "validate", "split", "preprocess", "tournament", "select", "evaluate", "package")
+
+
+def run_stage(stage: str, candidate: str | None) -> None:
+    from scorecast.params import load_params
+
+    module = importlib.import_module(f"scorecast.{stage}")
+    params = load_params()
+    if stage == "tournament":
+        module.main(params, candidate)
+    else:
+        module.main(params)
+
+
+def report() -> None:
+    """Print the leaderboard and test metrics of the last run."""
+    from pathlib import Path
+
+    from scorecast.artifacts import read_json
+    from scorecast.evaluate import METRICS_PATH
+    from scorecast.select import LEADERBOARD_MD
+
+    for path in (LEADERBOARD_MD, METRICS_PATH):
+        if not path.exists():
+            raise ScorecastError(f"{path} not found: run the pipeline first (`make run` or `dvc repro`)")
+    sys.stdout.write(Path(LEADERBOARD_MD).read_text())
+    metrics = read_json(METRICS_PATH)
+    test = metrics["test"]
+    sys.stdout.write(
+        f"\nwinner: {metrics['winner']}  CV R² {metrics['cv']['r2']:.4f}  |  "
+        f"test R² {test['r2']:.4f}  RMSE {test['rmse']:.3f}  MAE {test['mae']:.3f}  ({test['rows']} rows)\n"
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="scorecast", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("compose", help="compose conf/ into params.yaml")
+    for stage in STAGES:
+        sp = sub.add_parser(stage, help=f"run the {stage} stage")
+        if stage == "tournament":
+            sp.add_argument("candidate", help="candidate name under tournament.candidates")
+    sub.add_parser("report", help="print the leaderboard and test metrics")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr,
+    )
+    try:
+        if args.command == "compose":
+            from scorecast.compose import main as compose_main
+
+            compose_main()
+        elif args.command == "report":
+            report()
+        else:
+            run_stage(args.command, getattr(args, "candidate", None))
+    except ScorecastError as err:
+        if args.verbose:
+            log.exception("failed")
+        sys.stderr.write(f"scorecast {args.command}: error: {err}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Compose conf/ into params.yaml, so plain `dvc repro` never runs on a stale params.yaml."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scorecast.artifacts import write_text
+from scorecast.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+CONF_DIR = Path("conf")
+STAMP = Path(".scorecast/composed")
+HEADER = "# Generated from conf/ by `scorecast compose`: edit conf/, not this file.\n"
+
+
+def compose(conf_dir: str | Path = CONF_DIR, overrides: list[str] | None = None) -> dict[str, Any]:
+    """Compose the Hydra config in `conf_dir` into a plain dict."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    conf_dir = Path(conf_dir).resolve()
+    try:
+        with initialize_config_dir(config_dir=str(conf_dir), version_base=None):
+            cfg = hydra_compose(config_name="config", overrides=overrides or [])
+        return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+    except (HydraException, OmegaConfBaseException) as err:
+        raise ConfigError(f"{conf_dir}: {str(err).splitlines()[0]}") from err
+
+
+def to_yaml(params: dict[str, Any]) -> str:
+    return HEADER + yaml.safe_dump(params, sort_keys=False, allow_unicode=True, width=100)
+
+
+def main(params_path: str | Path = "params.yaml") -> None:
+    if os.environ.get("DVC_EXP_BASELINE_REV"):
+        # Inside `dvc exp run` DVC has already composed conf/ and applied -S overrides.
+        log.info("compose: inside dvc exp run, keeping DVC's params.yaml")
+    else:
+        params = compose()
+        text = to_yaml(params)
+        path = Path(params_path)
+        if path.exists() and path.read_text() == text:
+            log.info("compose: %s is up to date with conf/", path)
+        else:
+            write_text(path, text)
+            log.info("compose: wrote %s from conf/", path)
+    write_text(STAMP, "composed\n")

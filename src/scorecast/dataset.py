@@ -1,0 +1,133 @@
+"""The dataset config is the schema: validate, preprocess and the service all derive from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scorecast.errors import ConfigError
+
+COLUMN_TYPES = ("category", "int", "float", "bool", "text")
+NUMERIC_TYPES = ("int", "float")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    categories: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    allow_missing: bool = False  # blanks are imputed in preprocess instead of rejected
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+    def expected(self) -> str:
+        """Human wording of what a valid value looks like, for error messages."""
+        if self.type == "category":
+            return "one of " + ", ".join(repr(c) for c in self.categories)
+        if self.type == "bool":
+            return "true or false"
+        if self.type == "text":
+            return "text"
+        kind = "an integer" if self.type == "int" else "a number"
+        if self.min is not None and self.max is not None:
+            return f"{kind} in [{self.min:g}, {self.max:g}]"
+        if self.min is not None:
+            return f"{kind} >= {self.min:g}"
+        if self.max is not None:
+            return f"{kind} <= {self.max:g}"
+        return kind
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type}
+        if self.categories:
+            out["categories"] = list(self.categories)
+        if self.min is not None:
+            out["min"] = self.min
+        if self.max is not None:
+            out["max"] = self.max
+        if self.allow_missing:
+            out["allow_missing"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    target: Column
+    features: tuple[Column, ...]
+    sources: tuple[str, ...] = ()
+    md5: str | None = None
+    exclude: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [c.name for c in self.features]
+
+    @property
+    def categorical(self) -> list[str]:
+        return [c.name for c in self.features if c.type in ("category", "bool", "text")]
+
+    @property
+    def numeric(self) -> list[str]:
+        return [c.name for c in self.features if c.is_numeric]
+
+    def schema(self) -> dict[str, Any]:
+        """The feature schema shipped with the model, so serving never reads conf/."""
+        return {
+            "dataset": self.name,
+            "target": self.target.to_dict(),
+            "features": [c.to_dict() for c in self.features],
+        }
+
+    @classmethod
+    def from_params(cls, data: dict[str, Any]) -> DatasetSpec:
+        """Parse `params.yaml`'s `data` section, naming the key that is wrong."""
+        where = f"data ({data.get('name', '?')})" if isinstance(data, dict) else "data"
+        if not isinstance(data, dict):
+            raise ConfigError(f"params.yaml: '{where}' must be a mapping, got {data!r}")
+        for key in ("name", "target", "features"):
+            if key not in data:
+                raise ConfigError(f"params.yaml: {where} has no '{key}' key")
+        features = data["features"]
+        if not isinstance(features, dict) or not features:
+            raise ConfigError(f"params.yaml: {where}.features must be a non-empty mapping")
+        target_name = data["target"]
+        if target_name in features:
+            raise ConfigError(f"params.yaml: {where}: target '{target_name}' is also listed as a feature")
+        lo, hi = (data.get("target_range") or [None, None])[:2]
+        target = Column(target_name, "float", min=lo, max=hi)
+        exclude = tuple(data.get("exclude") or ())
+        cols = tuple(
+            _column(f"{where}.features.{name}", name, spec)
+            for name, spec in features.items()
+            if name not in exclude
+        )
+        sources = data.get("sources") or []
+        if isinstance(sources, str):
+            sources = [sources]
+        return cls(
+            name=str(data["name"]),
+            target=target,
+            features=cols,
+            sources=tuple(str(s) for s in sources),
+            md5=data.get("md5"),
+            exclude=exclude,
+        )
+
+
+def _column(where: str, name: str, spec: Any) -> Column:
+    if not isinstance(spec, dict) or "type" not in spec:
+        raise ConfigError(f"params.yaml: {where} must be a mapping with a 'type' key, got {spec!r}")
+    kind = spec["type"]
+    if kind not in COLUMN_TYPES:
+        raise ConfigError(f"params.yaml: {where}.type is {kind!r}; expected one of {', '.join(COLUMN_TYPES)}")
+    categories = tuple(str(c) for c in spec.get("categories") or ())
+    if kind == "category" and not categories:
+        raise ConfigError(f"params.yaml: {where} is a category column but lists no 'categories'")
+    if kind == "bool":
+        categories = ("False", "True")
+    return Column(name, kind, categories, spec.get("min"), spec.get("max"), bool(spec.get("allow_missing")))

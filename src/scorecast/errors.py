@@ -1,0 +1,31 @@
+"""One exception family: every message names the file/row/column/value and what was expected."""
+
+from __future__ import annotations
+
+
+class ScorecastError(Exception):
+    """Base class: the CLI prints the message as one line and exits non-zero."""
+
+
+class ConfigError(ScorecastError):
+    """A config value (conf/ or params.yaml) is missing or has the wrong shape."""
+
+
+class SourceError(ScorecastError):
+    """The raw data could not be fetched, or its checksum does not match."""
+
+
+class DataValidationError(ScorecastError):
+    """The data does not match the dataset's schema; `report` holds every problem found."""
+
+    def __init__(self, message: str, report: dict | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class StaleResultsError(ScorecastError):
+    """Results on disk do not match the candidates in params.yaml."""
+
+
+class QualityGateError(ScorecastError):
+    """The selected model does not reach the configured minimum CV score."""

@@ -1,0 +1,80 @@
+"""Stage 1: fetch the raw CSV from the first source that answers, and check its md5."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from scorecast.artifacts import atomic_path
+from scorecast.dataset import DatasetSpec
+from scorecast.errors import SourceError
+
+log = logging.getLogger(__name__)
+
+RAW_PATH = Path("data/raw/dataset.csv")
+URL_TIMEOUT_S = 30
+
+
+def md5sum(path: str | Path) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch(source: str, dest: Path) -> None:
+    """Copy one source (local path or http(s) URL) to `dest`."""
+    if source.startswith(("http://", "https://")):
+        try:
+            with urllib.request.urlopen(source, timeout=URL_TIMEOUT_S) as resp, open(dest, "wb") as out:
+                shutil.copyfileobj(resp, out)
+        except (urllib.error.URLError, TimeoutError, OSError) as err:
+            raise SourceError(f"{source}: could not download ({getattr(err, 'reason', err)})") from err
+        return
+    path = Path(source)
+    if not path.is_file():
+        raise SourceError(f"{source}: no such file")
+    shutil.copyfile(path, dest)
+
+
+def ingest(sources: list[str], md5: str | None, dest: Path) -> str:
+    """Fetch the first working source into `dest` atomically; return the source used."""
+    if not sources:
+        raise SourceError("data.sources is empty: list a local path or an http(s) URL")
+    failures = []
+    for source in sources:
+        with atomic_path(dest) as tmp:
+            try:
+                fetch(source, tmp)
+            except SourceError as err:
+                failures.append(str(err))
+                log.info("ingest: %s", err)
+                tmp.unlink()  # nothing to rename over dest
+                continue
+            check(source, tmp, md5)
+            return source
+    raise SourceError("no data source could be read: " + "; ".join(failures))
+
+
+def check(source: str, path: Path, md5: str | None) -> None:
+    if path.stat().st_size == 0:
+        raise SourceError(f"{source}: the file is empty")
+    actual = md5sum(path)
+    if md5 and actual != md5:
+        raise SourceError(
+            f"{source}: md5 is {actual}, expected {md5} (data.md5): the data changed; "
+            "update data.md5 in the dataset config only if the change is intended"
+        )
+    if not md5:
+        log.warning("ingest: data.md5 is not set; %s has md5 %s", source, actual)
+
+
+def main(params: dict) -> None:
+    spec = DatasetSpec.from_params(params["data"])
+    used = ingest(list(spec.sources), spec.md5, RAW_PATH)
+    log.info("ingest: %s -> %s (md5 ok)", used, RAW_PATH)

@@ -1,0 +1,75 @@
+"""Stage 8: put the winning pipeline in the BentoML model store and export it for DVC."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from scorecast.artifacts import atomic_path, read_json
+from scorecast.dataset import DatasetSpec
+from scorecast.evaluate import METRICS_PATH
+from scorecast.ingest import RAW_PATH, md5sum
+from scorecast.select import MODEL_PATH
+
+log = logging.getLogger(__name__)
+
+EXPORT_PATH = Path("models/scorecast.bentomodel")
+MODEL_FILE = "model.pkl"
+
+
+def git_revision() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def params_hash(params: dict[str, Any]) -> str:
+    return hashlib.md5(json.dumps(params, sort_keys=True).encode()).hexdigest()
+
+
+def build_metadata(params: dict[str, Any], metrics: dict[str, Any], data_md5: str) -> dict[str, Any]:
+    """Everything the service needs to know about the model, so it never reads conf/ or data/."""
+    return {
+        "schema": DatasetSpec.from_params(params["data"]).schema(),
+        "metrics": metrics,
+        "data_md5": data_md5,
+        "params_md5": params_hash(params),
+        "git_revision": git_revision() or "unknown",
+    }
+
+
+def save_to_store(name: str, model_path: Path, metadata: dict[str, Any]) -> str:
+    """Save under a content-derived version, so one model keeps one tag; return the tag."""
+    import bentoml
+    from bentoml.exceptions import NotFound
+
+    tag = f"{name}:{md5sum(model_path)[:16]}"
+    try:
+        bentoml.models.delete(tag)  # re-packaging the same model makes it `latest` again
+    except NotFound:
+        pass
+    with bentoml.models.create(tag, metadata=metadata, labels={"dataset": metadata["schema"]["dataset"]}) as model:
+        Path(model.path_of(MODEL_FILE)).write_bytes(model_path.read_bytes())
+    return tag
+
+
+def export(tag: str, dest: Path) -> None:
+    import bentoml
+
+    with atomic_path(dest) as tmp:
+        tmp.unlink()
+        bentoml.models.export_model(tag, str(tmp.with_suffix(".bentomodel")))
+        tmp.with_suffix(".bentomodel").rename(tmp)
+
+
+def main(params: dict) -> None:
+    metadata = build_metadata(params, read_json(METRICS_PATH), md5sum(RAW_PATH))
+    tag = save_to_store(params["package"]["model_name"], MODEL_PATH, metadata)
+    export(tag, EXPORT_PATH)
+    log.info("package: saved %s to the BentoML store and exported it to %s", tag, EXPORT_PATH)

@@ -1,0 +1,113 @@
+"""Stage 6: rank candidates by CV score, pick the winner (one-SE rule), refit it on train."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scorecast.artifacts import read_dill, read_json, read_parquet, write_csv, write_dill, write_json, write_text
+from scorecast.candidates import Candidate, candidates_from_params
+from scorecast.errors import QualityGateError, StaleResultsError
+from scorecast.preprocess import PREPROCESSOR_PATH
+from scorecast.split import TRAIN_PATH
+from scorecast.tournament import RESULTS_DIR
+
+log = logging.getLogger(__name__)
+
+LEADERBOARD_CSV = Path("results/leaderboard.csv")
+LEADERBOARD_MD = Path("results/leaderboard.md")
+SELECTION_PATH = Path("results/selection.json")
+MODEL_PATH = Path("models/model.pkl")
+
+
+def load_results(names: list[str], results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
+    """Read one result per candidate in params.yaml; refuse results that do not match it."""
+    missing = [n for n in names if not (results_dir / f"{n}.json").exists()]
+    if missing:
+        raise StaleResultsError(
+            f"{results_dir}: no result for candidate(s) {', '.join(missing)} listed in params.yaml; "
+            "run `make run` (it composes conf/ before DVC reads the pipeline)"
+        )
+    extra = sorted(p.stem for p in results_dir.glob("*.json") if p.stem not in names)
+    if extra:
+        log.info("select: ignoring results of candidates no longer in params.yaml: %s", ", ".join(extra))
+    return [read_json(results_dir / f"{n}.json") for n in names]
+
+
+def leaderboard(results: list[dict[str, Any]]) -> pd.DataFrame:
+    board = pd.DataFrame(
+        {
+            "candidate": r["candidate"],
+            "cv_mean": r["cv_mean"],
+            "cv_std": r["cv_std"],
+            "cv_sem": r["cv_sem"],
+            "complexity": r["complexity"],
+            "best_params": str(r["best_params"]),
+        }
+        for r in results
+    )
+    board = board.sort_values(["cv_mean", "complexity"], ascending=[False, True], kind="stable")
+    board.insert(0, "rank", range(1, len(board) + 1))
+    return board.reset_index(drop=True)
+
+
+def choose(board: pd.DataFrame, *, one_standard_error: bool, min_cv_score: float) -> dict[str, Any]:
+    """The best CV score, or with the one-SE rule the simplest candidate within one SE of it."""
+    best = board.iloc[0]
+    chosen = best
+    if one_standard_error:
+        threshold = best["cv_mean"] - best["cv_sem"]
+        within = board[board["cv_mean"] >= threshold]
+        chosen = within.sort_values(["complexity", "cv_mean"], ascending=[True, False], kind="stable").iloc[0]
+    if chosen["cv_mean"] < min_cv_score:
+        raise QualityGateError(
+            f"quality gate: the winner {chosen['candidate']!r} has CV score {chosen['cv_mean']:.4f}, "
+            f"below select.min_cv_r2 = {min_cv_score}; no model is saved"
+        )
+    return {
+        "winner": chosen["candidate"],
+        "cv_mean": float(chosen["cv_mean"]),
+        "cv_sem": float(chosen["cv_sem"]),
+        "best_by_cv": best["candidate"],
+        "one_standard_error": one_standard_error,
+    }
+
+
+def refit(candidate: Candidate, best_params: dict[str, Any], preprocessor: Any, train: pd.DataFrame,
+          target: str) -> Any:
+    """The shipped pipeline: the fitted preprocessor plus the winner refit on the whole train split."""
+    from sklearn.pipeline import Pipeline
+
+    model = candidate.build().set_params(**best_params)
+    model.fit(preprocessor.transform(train.drop(columns=[target])), train[target])
+    return Pipeline([("preprocess", preprocessor), ("model", model)])
+
+
+def to_markdown(board: pd.DataFrame, winner: str) -> str:
+    lines = ["| rank | candidate | CV mean | CV std | best params |", "|---:|---|---:|---:|---|"]
+    for row in board.itertuples():
+        mark = " **(winner)**" if row.candidate == winner else ""
+        lines.append(f"| {row.rank} | {row.candidate}{mark} | {row.cv_mean:.4f} | {row.cv_std:.4f} | {row.best_params} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(params: dict) -> None:
+    candidates = candidates_from_params(params)
+    results = load_results(list(candidates))
+    board = leaderboard(results)
+    opts = params["select"]
+    selection = choose(board, one_standard_error=bool(opts.get("one_standard_error", True)),
+                       min_cv_score=float(opts.get("min_cv_r2", float("-inf"))))
+    winner = selection["winner"]
+    best_params = next(r["best_params"] for r in results if r["candidate"] == winner)
+    pipeline = refit(candidates[winner], best_params, read_dill(PREPROCESSOR_PATH), read_parquet(TRAIN_PATH),
+                     params["data"]["target"])
+    write_csv(LEADERBOARD_CSV, board)
+    write_text(LEADERBOARD_MD, to_markdown(board, winner))
+    write_json(SELECTION_PATH, {**selection, "best_params": best_params, "estimator": candidates[winner].target})
+    write_dill(MODEL_PATH, pipeline)
+    log.info("select: winner %s (CV %.4f ± %.4f SE; best by CV: %s)", winner, selection["cv_mean"],
+             selection["cv_sem"], selection["best_by_cv"])

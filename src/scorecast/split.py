@@ -1,0 +1,44 @@
+"""Stage 3: a deterministic train/test split, optionally stratified on the binned target."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from scorecast.artifacts import read_parquet, write_parquet
+from scorecast.errors import ConfigError
+from scorecast.validate import VALIDATED_PATH
+
+log = logging.getLogger(__name__)
+
+TRAIN_PATH = Path("data/split/train.parquet")
+TEST_PATH = Path("data/split/test.parquet")
+
+
+def split(
+    frame: pd.DataFrame, *, target: str, test_size: float, seed: int, stratify_bins: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from sklearn.model_selection import train_test_split
+
+    if not 0 < test_size < 1:
+        raise ConfigError(f"params.yaml: split.test_size is {test_size}; expected a fraction between 0 and 1")
+    strata = None
+    if stratify_bins:
+        # Quantile bins keep every part of the target's range in both splits.
+        strata = pd.qcut(frame[target], q=stratify_bins, labels=False, duplicates="drop")
+    train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=strata)
+    return train.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def main(params: dict) -> None:
+    opts = params["split"]
+    frame = read_parquet(VALIDATED_PATH)
+    train, test = split(
+        frame, target=params["data"]["target"], test_size=float(opts["test_size"]),
+        seed=int(opts["seed"]), stratify_bins=int(opts.get("stratify_bins", 0)),
+    )
+    write_parquet(TRAIN_PATH, train)
+    write_parquet(TEST_PATH, test)
+    log.info("split: %d train rows, %d test rows", len(train), len(test))

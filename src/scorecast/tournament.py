@@ -1,0 +1,81 @@
+"""Stage 5: tune one candidate by K-fold CV on the training split (one DVC foreach entry each)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorecast.artifacts import read_parquet, write_json
+from scorecast.candidates import Candidate, candidates_from_params
+from scorecast.errors import ConfigError
+from scorecast.preprocess import preprocessor_from_params
+from scorecast.split import TRAIN_PATH
+
+log = logging.getLogger(__name__)
+
+RESULTS_DIR = Path("results/tournament")
+
+
+def cross_validate(
+    candidate: Candidate, preprocessor: Any, train: pd.DataFrame, *, target: str,
+    folds: int, repeats: int, seed: int, scoring: str = "r2",
+) -> dict[str, Any]:
+    """Grid-search `candidate` with repeated K-fold CV; each fold fits its own preprocessor clone."""
+    from sklearn.model_selection import GridSearchCV, KFold, RepeatedKFold
+    from sklearn.pipeline import Pipeline
+
+    if folds < 2 or repeats < 1:
+        raise ConfigError(f"params.yaml: tournament.cv needs folds >= 2 and repeats >= 1, got {folds} and {repeats}")
+    pipeline = Pipeline([("preprocess", preprocessor), ("model", candidate.build())])
+    cv = (KFold(folds, shuffle=True, random_state=seed) if repeats == 1
+          else RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed))
+    grid = {f"model__{k}": v for k, v in candidate.grid.items()}
+    search = GridSearchCV(pipeline, grid, scoring=scoring, cv=cv, refit=False, n_jobs=1, error_score="raise")
+    started = time.perf_counter()
+    search.fit(train.drop(columns=[target]), train[target])
+    elapsed = time.perf_counter() - started
+    res = search.cv_results_
+    best = int(search.best_index_)
+    n_splits = folds * repeats
+    scores = [float(res[f"split{i}_test_score"][best]) for i in range(n_splits)]
+    return {
+        "candidate": candidate.name,
+        "estimator": candidate.target,
+        "complexity": candidate.complexity,
+        "scoring": scoring,
+        "cv_mean": float(np.mean(scores)),
+        "cv_std": float(np.std(scores)),
+        "cv_sem": float(np.std(scores, ddof=1) / np.sqrt(n_splits)),
+        "fold_scores": scores,
+        "best_params": {k.removeprefix("model__"): _plain(v) for k, v in search.best_params_.items()},
+        "combinations": len(res["params"]),
+        "fit_seconds": round(elapsed, 3),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars -> Python, so results serialise to JSON."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def main(params: dict, name: str) -> None:
+    candidates = candidates_from_params(params)
+    if name not in candidates:
+        raise ConfigError(f"params.yaml: no candidate {name!r}; known: {', '.join(candidates)}")
+    cv = params["tournament"]["cv"]
+    train = read_parquet(TRAIN_PATH)
+    log.info("tournament: %s: %d grid point(s) x %d fold(s)...", name,
+             int(np.prod([len(v) for v in candidates[name].grid.values()])), cv["folds"] * cv.get("repeats", 1))
+    result = cross_validate(
+        candidates[name], preprocessor_from_params(params), train, target=params["data"]["target"],
+        folds=int(cv["folds"]), repeats=int(cv.get("repeats", 1)), seed=int(cv["seed"]),
+        scoring=params["tournament"].get("scoring", "r2"),
+    )
+    write_json(RESULTS_DIR / f"{name}.json", result)
+    log.info("tournament: %s: CV %s %.4f ± %.4f in %.1fs (best %s)", name, result["scoring"],
+             result["cv_mean"], result["cv_std"], result["fit_seconds"], result["best_params"])

@@ -1,0 +1,142 @@
+"""Stage 2: check the raw CSV against the dataset config and type its columns."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorecast.artifacts import write_json, write_parquet
+from scorecast.dataset import Column, DatasetSpec
+from scorecast.errors import ConfigError, DataValidationError
+from scorecast.ingest import RAW_PATH
+
+log = logging.getLogger(__name__)
+
+VALIDATED_PATH = Path("data/validated/dataset.parquet")
+REPORT_PATH = Path("reports/validation.json")
+BOOL_VALUES = {"true": "True", "1": "True", "yes": "True", "false": "False", "0": "False", "no": "False"}
+
+
+def read_raw(path: str | Path) -> pd.DataFrame:
+    """Read every cell as text, so validation (not pandas) decides what is a bad value."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    except pd.errors.EmptyDataError as err:
+        raise DataValidationError(f"{path}: the file is empty (expected a header row and data rows)") from err
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataValidationError(f"{path}: not a readable CSV ({str(err).splitlines()[0]})") from err
+    if len(frame.columns) == 1:
+        try:
+            delim = csv.Sniffer().sniff(str(frame.columns[0]), delimiters=";\t|").delimiter
+        except csv.Error:
+            delim = None
+        if delim:
+            raise DataValidationError(f"{path}: columns are separated by {delim!r}; expected ','")
+    return frame
+
+
+def check_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Return (typed values, bad mask, missing mask) for one column of text cells."""
+    text = raw.str.strip()
+    missing = text == ""
+    if col.is_numeric:
+        values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
+        bad = values.isna() & ~missing
+        if col.type == "int":
+            bad |= values.notna() & (values % 1 != 0)
+        if col.min is not None:
+            bad |= values < col.min
+        if col.max is not None:
+            bad |= values > col.max
+        return values, bad, missing
+    if col.type == "bool":
+        values = text.str.lower().map(BOOL_VALUES)
+        return values, values.isna() & ~missing, missing
+    if col.type == "category":
+        bad = ~text.isin(col.categories) & ~missing
+        return text, bad, missing
+    return text, pd.Series(False, index=raw.index), missing
+
+
+def validate(
+    raw: pd.DataFrame, spec: DatasetSpec, *, file: str, on_error: str, max_reported: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Type and check `raw`; return the valid rows and a report. Raises on errors unless on_error='drop'."""
+    if on_error not in ("fail", "drop"):
+        raise ConfigError(f"params.yaml: validate.on_error is {on_error!r}; expected 'fail' or 'drop'")
+    needed = [*spec.feature_names, spec.target.name]
+    missing_cols = [c for c in needed if c not in raw.columns]
+    if missing_cols:
+        raise DataValidationError(
+            f"{file}: missing column(s) {', '.join(missing_cols)}; found {', '.join(map(str, raw.columns))}"
+        )
+    if raw.empty:
+        raise DataValidationError(f"{file}: has a header but no data rows")
+
+    typed: dict[str, pd.Series] = {}
+    errors: list[dict[str, Any]] = []
+    bad_rows = pd.Series(False, index=raw.index)
+    target_missing = raw[spec.target.name].str.strip() == ""
+    for col in [*spec.features, spec.target]:
+        values, bad, missing = check_column(raw[col.name], col)
+        if not col.allow_missing and col is not spec.target:
+            bad |= missing & ~target_missing  # rows without a target are dropped anyway
+        typed[col.name] = values
+        bad_rows |= bad
+        errors += [
+            {"row": int(i) + 1, "line": int(i) + 2, "column": col.name, "value": raw.at[i, col.name],
+             "expected": col.expected()}
+            for i in np.flatnonzero(bad.to_numpy())
+        ]
+    errors.sort(key=lambda e: (e["row"], needed.index(e["column"])))
+    keep = ~bad_rows & ~target_missing
+    report = {
+        "file": file,
+        "rows": int(len(raw)),
+        "valid_rows": int(keep.sum()),
+        "dropped_missing_target": int(target_missing.sum()),
+        "dropped_invalid": int((bad_rows & ~target_missing).sum()) if on_error == "drop" else 0,
+        "error_count": len(errors),
+        "errors": errors[:max_reported],
+    }
+    if errors and on_error == "fail":
+        first = errors[0]
+        raise DataValidationError(
+            f"{file} row {first['row']} (line {first['line']}), column {first['column']}: "
+            f"expected {first['expected']}, got {first['value']!r} "
+            f"({len(errors)} problem(s) in all; see {REPORT_PATH}; set validate.on_error=drop to drop such rows)",
+            report,
+        )
+    frame = pd.DataFrame({name: typed[name][keep] for name in needed}).reset_index(drop=True)
+    for col in spec.features:
+        if col.type == "int" and not frame[col.name].isna().any():
+            frame[col.name] = frame[col.name].astype("int64")
+    if frame.empty:
+        raise DataValidationError(f"{file}: no valid rows left after validation", report)
+    return frame, report
+
+
+def main(params: dict) -> None:
+    spec = DatasetSpec.from_params(params["data"])
+    opts = params.get("validate", {})
+    raw = read_raw(RAW_PATH)
+    try:
+        frame, report = validate(
+            raw, spec, file=str(RAW_PATH),
+            on_error=opts.get("on_error", "fail"), max_reported=int(opts.get("max_reported", 50)),
+        )
+    except DataValidationError as err:
+        if err.report is not None:
+            write_json(REPORT_PATH, err.report)
+        raise
+    write_parquet(VALIDATED_PATH, frame)
+    write_json(REPORT_PATH, report)
+    log.info(
+        "validate: %d of %d rows valid (%d dropped for a missing target, %d invalid dropped)",
+        report["valid_rows"], report["rows"], report["dropped_missing_target"], report["dropped_invalid"],
+    )
