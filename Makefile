@@ -1,0 +1,52 @@
+# Two commands: `make run` (set up, run the pipeline, serve the model) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export BENTOML_DO_NOT_TRACK := true
+HOST ?= 127.0.0.1
+PORT ?= 3000
+
+.PHONY: setup run pipeline report serve test test-fast lint bench container browser-deps clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed  ## create .venv with the pinned dependencies
+
+pipeline: setup  ## compose conf/, reproduce the DVC pipeline, print the results
+	scorecast compose
+	dvc repro
+	scorecast report
+
+report: setup
+	scorecast report
+
+run: pipeline serve  ## the main job: pipeline, then serve the model on $(HOST):$(PORT)
+
+serve: setup
+	bentoml serve service:ScoreCast --host $(HOST) --port $(PORT)
+
+test: setup browser-deps  ## every test tier (browser tests need Chromium: installed here when possible)
+	pytest
+
+test-fast: setup  ## unit, config and data tests only
+	pytest -m "not slow and not browser"
+
+lint: setup
+	ruff check src tests bench service.py
+	ruff format --check src tests bench service.py
+
+bench: setup
+	python bench/pipeline.py
+
+browser-deps:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium not installed: browser tests will be skipped"
+
+clean:
+	rm -rf .scorecast results reports plots metrics.json
