@@ -1,0 +1,68 @@
+"""Benchmark: the cold pipeline and a no-op `dvc repro`, against the usual tutorial in the same run.
+
+Runs in a fresh clone of HEAD (with ../shared linked beside it and a private BENTOML_HOME), so it
+measures what a new user gets. Commit first: uncommitted changes are not in the clone.
+Usage: python bench/pipeline.py [--skip-baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"cold pipeline": 45.0, "no-op dvc repro": 2.0}
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__).parse_known_args()[0]
+    skip_baseline = "--skip-baseline" in sys.argv
+    rows: list[tuple[str, float, str]] = []
+    with tempfile.TemporaryDirectory(prefix="scorecast-bench-") as tmp:
+        tmp_path = Path(tmp)
+        clone = tmp_path / "main"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        (tmp_path / "shared").symlink_to((ROOT.parent / "shared").resolve())
+        env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true",
+               "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+        cold = timed(["scorecast", "compose"], clone, env) + timed(["dvc", "repro"], clone, env)
+        rows.append(("cold pipeline", cold, f"< {TARGETS['cold pipeline']:.0f} s"))
+        noop = timed(["dvc", "repro"], clone, env)
+        rows.append(("no-op dvc repro", noop, f"< {TARGETS['no-op dvc repro']:.0f} s"))
+        metrics = json.loads((clone / "metrics.json").read_text())
+        n_candidates = len(list((clone / "results/tournament").glob("*.json")))
+        if not skip_baseline:
+            out = subprocess.run(
+                [sys.executable, str(ROOT / "bench/tutorial_baseline.py"), str(clone / "data/raw/dataset.csv")],
+                capture_output=True, text=True, check=True, env=env,
+            )
+            rows.append(("tutorial 7-model GridSearchCV", float(out.stdout.strip()), "baseline"))
+    baseline = rows[-1][1] if not skip_baseline else None
+    lines = [f"| step | seconds | target | vs tutorial |", "|---|---:|---|---:|"]
+    for name, seconds, target in rows:
+        ratio = f"{seconds / baseline:.2f}x" if baseline else "-"
+        lines.append(f"| {name} | {seconds:.1f} | {target} | {ratio} |")
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(
+        f"\n{n_candidates} candidates; winner {metrics['winner']}, CV R² {metrics['cv']['r2']:.4f}, "
+        f"test R² {metrics['test']['r2']:.4f}; {os.cpu_count()} CPUs\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
