@@ -69,13 +69,14 @@ def main(params: dict, name: str) -> None:
         raise ConfigError(f"params.yaml: no candidate {name!r}; known: {', '.join(candidates)}")
     cv = params["tournament"]["cv"]
     train = read_parquet(TRAIN_PATH)
-    log.info("tournament: %s: %d grid point(s) x %d fold(s)...", name,
-             int(np.prod([len(v) for v in candidates[name].grid.values()])), cv["folds"] * cv.get("repeats", 1))
+    log.info("tournament [%d/%d] %s: %d grid point(s) x %d fold(s)...", list(candidates).index(name) + 1,
+             len(candidates), name, int(np.prod([len(v) for v in candidates[name].grid.values()])),
+             cv["folds"] * cv.get("repeats", 1))
     result = cross_validate(
         candidates[name], preprocessor_from_params(params), train, target=params["data"]["target"],
         folds=int(cv["folds"]), repeats=int(cv.get("repeats", 1)), seed=int(cv["seed"]),
         scoring=params["tournament"].get("scoring", "r2"),
     )
     write_json(RESULTS_DIR / f"{name}.json", result)
-    log.info("tournament: %s: CV %s %.4f ± %.4f in %.1fs (best %s)", name, result["scoring"],
+    log.info("tournament %s: CV %s %.4f ± %.4f in %.1fs (best %s)", name, result["scoring"],
              result["cv_mean"], result["cv_std"], result["fit_seconds"], result["best_params"])

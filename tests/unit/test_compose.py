@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from scorecast.compose import compose, to_yaml
+from scorecast.errors import ConfigError
+
+
+def test_committed_params_yaml_equals_composed_conf(root, params):
+    committed = yaml.safe_load((root / "params.yaml").read_text())
+    assert committed == params, "params.yaml is stale: run `scorecast compose` and commit it"
+
+
+def test_yaml_round_trips(params):
+    assert yaml.safe_load(to_yaml(params)) == params
+
+
+def test_overrides_select_candidates(root):
+    params = compose(root / "conf", ["model=[linear,ridge]"])
+    assert list(params["tournament"]["candidates"]) == ["linear", "ridge"]
+
+
+def test_unknown_model_is_a_config_error(root, tmp_path):
+    conf = tmp_path / "conf"
+    shutil.copytree(root / "conf", conf)
+    text = (conf / "config.yaml").read_text().replace("      - ridge\n", "      - rigde\n")
+    (conf / "config.yaml").write_text(text)
+    with pytest.raises(ConfigError, match="rigde"):
+        compose(conf)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from scorecast.errors import QualityGateError, StaleResultsError
+from scorecast.select import choose, leaderboard, load_results, to_markdown
+
+
+def result(name, mean, sem, complexity):
+    return {"candidate": name, "cv_mean": mean, "cv_std": sem * 2, "cv_sem": sem, "complexity": complexity,
+            "best_params": {}}
+
+
+RESULTS = [result("forest", 0.870, 0.010, 7), result("linear", 0.866, 0.010, 1), result("knn", 0.79, 0.01, 4)]
+
+
+def test_leaderboard_is_ranked_by_cv_score():
+    board = leaderboard(RESULTS)
+    assert board["candidate"].tolist() == ["forest", "linear", "knn"]
+    assert board["rank"].tolist() == [1, 2, 3]
+
+
+def test_one_standard_error_rule_prefers_the_simpler_candidate_within_noise():
+    board = leaderboard(RESULTS)
+    assert choose(board, one_standard_error=True, min_cv_score=0.5)["winner"] == "linear"
+    assert choose(board, one_standard_error=False, min_cv_score=0.5)["winner"] == "forest"
+
+
+def test_a_simpler_candidate_outside_one_se_does_not_win():
+    board = leaderboard([result("forest", 0.90, 0.005, 7), result("linear", 0.86, 0.005, 1)])
+    assert choose(board, one_standard_error=True, min_cv_score=0.5)["winner"] == "forest"
+
+
+def test_quality_gate_names_the_winner_and_threshold():
+    board = leaderboard(RESULTS)
+    with pytest.raises(QualityGateError, match=r"'linear' has CV score 0.8660, below select.min_cv_r2 = 0.9"):
+        choose(board, one_standard_error=True, min_cv_score=0.9)
+
+
+def test_missing_result_is_stale(tmp_path):
+    (tmp_path / "linear.json").write_text('{"candidate": "linear"}')
+    with pytest.raises(StaleResultsError, match=r"no result for candidate\(s\) ridge"):
+        load_results(["linear", "ridge"], tmp_path)
+
+
+def test_results_of_removed_candidates_are_ignored(tmp_path):
+    (tmp_path / "linear.json").write_text('{"candidate": "linear"}')
+    (tmp_path / "old.json").write_text('{"candidate": "old"}')
+    assert load_results(["linear"], tmp_path) == [{"candidate": "linear"}]
+
+
+def test_markdown_marks_the_winner():
+    md = to_markdown(leaderboard(RESULTS), "linear")
+    assert "| 2 | linear **(winner)** | 0.8660 |" in md

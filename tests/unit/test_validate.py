@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+
+from scorecast.dataset import DatasetSpec
+from scorecast.errors import ConfigError, DataValidationError
+from scorecast.validate import read_raw, validate
+
+SPEC = DatasetSpec.from_params({
+    "name": "toy",
+    "target": "y",
+    "target_range": [0, 100],
+    "features": {
+        "colour": {"type": "category", "categories": ["red", "blue"]},
+        "score": {"type": "int", "min": 0, "max": 100},
+        "ratio": {"type": "float", "allow_missing": True},
+        "flag": {"type": "bool"},
+    },
+})
+GOOD = "colour,score,ratio,flag,y\nred,10,0.5,true,50\nblue,90,,no,70\n"
+
+
+def run(tmp_path, text, on_error="fail"):
+    path = tmp_path / "data.csv"
+    path.write_text(text)
+    return validate(read_raw(path), SPEC, file="data.csv", on_error=on_error, max_reported=10)
+
+
+def test_good_rows_are_typed(tmp_path):
+    frame, report = run(tmp_path, GOOD)
+    assert list(frame.columns) == ["colour", "score", "ratio", "flag", "y"]
+    assert frame["score"].dtype == "int64"
+    assert frame["flag"].tolist() == ["True", "False"]
+    assert report["valid_rows"] == 2 and report["error_count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("cell_row", "message"),
+    [
+        ("green,10,0.5,true,50", r"row 1 \(line 2\), column colour: expected one of 'red', 'blue', got 'green'"),
+        ("red,101,0.5,true,50", r"column score: expected an integer in \[0, 100\], got '101'"),
+        ("red,n/a,0.5,true,50", r"column score: expected an integer in \[0, 100\], got 'n/a'"),
+        ("red,10.5,0.5,true,50", r"column score: expected an integer"),
+        ("red,10,0.5,maybe,50", r"column flag: expected true or false, got 'maybe'"),
+        ("red,10,0.5,true,150", r"column y: expected a number in \[0, 100\], got '150'"),
+        ("red,,0.5,true,50", r"column score: expected an integer in \[0, 100\], got ''"),
+    ],
+)
+def test_bad_value_names_row_column_value_and_expectation(tmp_path, cell_row, message):
+    with pytest.raises(DataValidationError, match=message) as err:
+        run(tmp_path, "colour,score,ratio,flag,y\n" + cell_row + "\n")
+    assert err.value.report["error_count"] == 1
+
+
+def test_drop_mode_keeps_good_rows_and_counts_the_rest(tmp_path):
+    frame, report = run(tmp_path, GOOD + "green,10,0.5,true,50\nred,10,0.5,true,\n", on_error="drop")
+    assert len(frame) == 2
+    assert report["dropped_invalid"] == 1
+    assert report["dropped_missing_target"] == 1
+    assert report["errors"][0] == {"row": 3, "line": 4, "column": "colour", "value": "green",
+                                   "expected": "one of 'red', 'blue'"}
+
+
+def test_missing_target_rows_are_dropped_even_in_fail_mode(tmp_path):
+    frame, report = run(tmp_path, GOOD + ",,,,\n")
+    assert len(frame) == 2 and report["dropped_missing_target"] == 1
+
+
+def test_missing_column(tmp_path):
+    with pytest.raises(DataValidationError, match=r"missing column\(s\) y; found colour, score, ratio, flag"):
+        run(tmp_path, "colour,score,ratio,flag\nred,1,1,true\n")
+
+
+def test_wrong_delimiter(tmp_path):
+    with pytest.raises(DataValidationError, match=r"separated by ';'; expected ','"):
+        run(tmp_path, GOOD.replace(",", ";"))
+
+
+def test_empty_file(tmp_path):
+    with pytest.raises(DataValidationError, match="the file is empty"):
+        run(tmp_path, "")
+
+
+def test_header_only(tmp_path):
+    with pytest.raises(DataValidationError, match="no data rows"):
+        run(tmp_path, "colour,score,ratio,flag,y\n")
+
+
+def test_unknown_on_error_mode(tmp_path):
+    with pytest.raises(ConfigError, match="validate.on_error is 'skip'"):
+        run(tmp_path, GOOD, on_error="skip")
