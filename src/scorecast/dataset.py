@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,9 @@ class DatasetSpec:
             for name, spec in features.items()
             if name not in exclude
         )
+        md5 = data.get("md5")
+        if md5 is not None and not (isinstance(md5, str) and re.fullmatch(r"[0-9a-f]{32}", md5)):
+            raise ConfigError(f"params.yaml: {where}.md5 is {md5!r}; expected 32 hex digits in quotes, or null")
         sources = data.get("sources") or []
         if isinstance(sources, str):
             sources = [sources]
@@ -114,7 +118,7 @@ class DatasetSpec:
             target=target,
             features=cols,
             sources=tuple(str(s) for s in sources),
-            md5=data.get("md5"),
+            md5=md5,
             exclude=exclude,
         )
 

@@ -19,6 +19,7 @@ from scorecast.split import TRAIN_PATH
 log = logging.getLogger(__name__)
 
 RESULTS_DIR = Path("results/tournament")
+DECIMALS = 10
 
 
 def cross_validate(
@@ -42,15 +43,17 @@ def cross_validate(
     res = search.cv_results_
     best = int(search.best_index_)
     n_splits = folds * repeats
-    scores = [float(res[f"split{i}_test_score"][best]) for i in range(n_splits)]
+    # Rounded: multi-threaded estimators (random forest, HistGB) sum in thread order, which moves the
+    # last bits between runs; 10 decimals keep results and leaderboard byte-identical across reruns.
+    scores = [round(float(res[f"split{i}_test_score"][best]), DECIMALS) for i in range(n_splits)]
     return {
         "candidate": candidate.name,
         "estimator": candidate.target,
         "complexity": candidate.complexity,
         "scoring": scoring,
-        "cv_mean": float(np.mean(scores)),
-        "cv_std": float(np.std(scores)),
-        "cv_sem": float(np.std(scores, ddof=1) / np.sqrt(n_splits)),
+        "cv_mean": round(float(np.mean(scores)), DECIMALS),
+        "cv_std": round(float(np.std(scores)), DECIMALS),
+        "cv_sem": round(float(np.std(scores, ddof=1) / np.sqrt(n_splits)), DECIMALS),
         "fold_scores": scores,
         "best_params": {k.removeprefix("model__"): _plain(v) for k, v in search.best_params_.items()},
         "combinations": len(res["params"]),

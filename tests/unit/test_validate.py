@@ -89,3 +89,8 @@ def test_header_only(tmp_path):
 def test_unknown_on_error_mode(tmp_path):
     with pytest.raises(ConfigError, match="validate.on_error is 'skip'"):
         run(tmp_path, GOOD, on_error="skip")
+
+
+def test_md5_must_be_a_hex_string():
+    with pytest.raises(ConfigError, match=r"md5 is 0; expected 32 hex digits"):
+        DatasetSpec.from_params({"name": "t", "target": "y", "md5": 0, "features": {"x": {"type": "int"}}})

@@ -1,0 +1,179 @@
+"""End to end: `dvc repro` in a temporary git repo holding this working tree, as a new user runs it.
+
+The tests in this module share one repo and run in file order (each builds on the last):
+~2 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+DETERMINISTIC = [
+    "data/raw/dataset.csv",
+    "data/validated/dataset.parquet",
+    "data/split/train.parquet",
+    "data/split/test.parquet",
+    "models/preprocessor.pkl",
+    "models/model.pkl",
+    "results/leaderboard.csv",
+    "metrics.json",
+]
+
+
+def run(repo: Path, *cmd: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def pipeline(repo: Path) -> subprocess.CompletedProcess:
+    """What `make pipeline` runs: compose conf/ before DVC reads dvc.yaml, then repro."""
+    run(repo, "scorecast", "compose")
+    return run(repo, "dvc", "repro")
+
+
+def lock_hashes(lock: dict) -> dict[str, str]:
+    hashes = {}
+    for stage in lock["stages"].values():
+        for out in stage.get("outs", []):
+            hashes[out["path"]] = out["md5"]
+    return hashes
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory, monkeypatch_module) -> Path:
+    base = tmp_path_factory.mktemp("e2e")
+    repo = base / "main"
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    (base / "shared").symlink_to((ROOT.parent / "shared").resolve())
+    monkeypatch_module.setenv("BENTOML_HOME", str(base / "bentoml"))
+    monkeypatch_module.setenv("BENTOML_DO_NOT_TRACK", "true")
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
+                ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "snapshot"]):
+        run(repo, *cmd)
+    return repo
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def first_run(repo: Path) -> dict[str, str]:
+    pipeline(repo)
+    return lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text()))
+
+
+def test_pipeline_produces_every_output(repo, first_run):
+    for path in [*DETERMINISTIC, "results/leaderboard.md", "plots/test_predictions.csv",
+                 "models/scorecast.bentomodel", "reports/validation.json"]:
+        assert (repo / path).is_file(), path
+    board = (repo / "results/leaderboard.csv").read_text().splitlines()
+    assert len(board) - 1 == len(list((repo / "conf/model").glob("*.yaml"))) >= 12
+
+
+def test_default_config_reaches_the_quality_bar(repo, first_run):
+    metrics = json.loads((repo / "metrics.json").read_text())
+    assert metrics["test"]["r2"] >= 0.87
+    selection = json.loads((repo / "results/selection.json").read_text())
+    assert metrics["winner"] == selection["winner"]
+
+
+def test_committed_lock_matches_a_fresh_run(first_run):
+    committed = lock_hashes(yaml.safe_load((ROOT / "dvc.lock").read_text()))
+    for path in DETERMINISTIC:
+        assert first_run[path] == committed[path], f"{path} differs from the committed dvc.lock"
+
+
+def test_noop_repro_does_nothing(repo, first_run):
+    out = run(repo, "dvc", "status").stdout
+    assert "up to date" in out
+
+
+def test_forced_rerun_is_identical(repo, first_run):
+    run(repo, "dvc", "repro", "--force")
+    second = lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text()))
+    for path in DETERMINISTIC:
+        assert second[path] == first_run[path], path
+
+
+def changed_stages(repo: Path) -> set[str]:
+    return set(json.loads(run(repo, "dvc", "status", "--json").stdout))
+
+
+def test_editing_one_grid_reruns_only_that_candidate(repo, first_run):
+    path = repo / "conf/model/ridge.yaml"
+    original = path.read_text()
+    path.write_text(original.replace("alpha: [0.1, 1.0, 10.0]", "alpha: [0.5, 5.0]"))
+    try:
+        run(repo, "scorecast", "compose")
+        # select also reads the candidate list; no other tournament entry is touched.
+        assert changed_stages(repo) == {"compose", "tournament@ridge", "select"}
+    finally:
+        path.write_text(original)
+        run(repo, "scorecast", "compose")
+    assert changed_stages(repo) == set()
+
+
+def test_removing_a_candidate_is_picked_up_by_one_run(repo, first_run):
+    config = repo / "conf/config.yaml"
+    original = config.read_text()
+    config.write_text(original.replace("      - knn\n", ""))
+    try:
+        pipeline(repo)
+        board = (repo / "results/leaderboard.csv").read_text()
+        assert "knn" not in board and "linear" in board
+    finally:
+        config.write_text(original)
+        pipeline(repo)
+    assert "knn" in (repo / "results/leaderboard.csv").read_text()
+
+
+def test_checksum_mismatch_stops_the_run_and_keeps_good_outputs(repo, first_run):
+    data_conf = repo / "conf/data/students.yaml"
+    original = data_conf.read_text()
+    before = {p: (repo / p).read_bytes() for p in DETERMINISTIC}
+    data_conf.write_text(original.replace("72e8feb9e6dd40e0cc9b4563bdece775", "0" * 32))
+    try:
+        run(repo, "scorecast", "compose")
+        proc = run(repo, "dvc", "repro", check=False)
+        assert proc.returncode != 0
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("scorecast ingest: error:")]
+        assert len(errors) == 1 and "expected 00000000000000000000000000000000" in errors[0]
+        assert "Traceback" not in proc.stderr + proc.stdout
+        assert {p: (repo / p).read_bytes() for p in DETERMINISTIC} == before
+    finally:
+        data_conf.write_text(original)
+        pipeline(repo)
+
+
+def test_dvc_exp_run_applies_overrides_and_metrics_diff_compares(repo, first_run):
+    proc = run(repo, "dvc", "exp", "run", "-S", "tournament.candidates.ridge.grid.alpha=[0.5]")
+    ran = {line.split("'")[1] for line in proc.stdout.splitlines() if line.startswith("Running stage")}
+    assert {s for s in ran if s.startswith("tournament@")} == {"tournament@ridge"}
+    result = json.loads((repo / "results/tournament/ridge.json").read_text())
+    assert result["best_params"] == {"alpha": 0.5}
+    exps = run(repo, "dvc", "exp", "show", "--json").stdout
+    assert "0.5" in exps
+    run(repo, "dvc", "metrics", "diff", "--all")
