@@ -30,16 +30,21 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
 
 
 def main() -> None:
-    args = argparse.ArgumentParser(description=__doc__).parse_known_args()[0]
-    skip_baseline = "--skip-baseline" in sys.argv
+    cli = argparse.ArgumentParser(description=__doc__)
+    cli.add_argument("--skip-baseline", action="store_true", help="skip the 76 s tutorial baseline")
+    skip_baseline = cli.parse_args().skip_baseline
     rows: list[tuple[str, float, str]] = []
     with tempfile.TemporaryDirectory(prefix="scorecast-bench-") as tmp:
         tmp_path = Path(tmp)
         clone = tmp_path / "main"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         (tmp_path / "shared").symlink_to((ROOT.parent / "shared").resolve())
-        env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true",
-               "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+        env = {
+            **os.environ,
+            "BENTOML_HOME": str(tmp_path / "bentoml"),
+            "BENTOML_DO_NOT_TRACK": "true",
+            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        }
         cold = timed(["scorecast", "compose"], clone, env) + timed(["dvc", "repro"], clone, env)
         rows.append(("cold pipeline", cold, f"< {TARGETS['cold pipeline']:.0f} s"))
         noop = timed(["dvc", "repro"], clone, env)
@@ -49,11 +54,14 @@ def main() -> None:
         if not skip_baseline:
             out = subprocess.run(
                 [sys.executable, str(ROOT / "bench/tutorial_baseline.py"), str(clone / "data/raw/dataset.csv")],
-                capture_output=True, text=True, check=True, env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
             )
             rows.append(("tutorial 7-model GridSearchCV", float(out.stdout.strip()), "baseline"))
     baseline = rows[-1][1] if not skip_baseline else None
-    lines = [f"| step | seconds | target | vs tutorial |", "|---|---:|---|---:|"]
+    lines = ["| step | seconds | target | vs tutorial |", "|---|---:|---|---:|"]
     for name, seconds, target in rows:
         ratio = f"{seconds / baseline:.2f}x" if baseline else "-"
         lines.append(f"| {name} | {seconds:.1f} | {target} | {ratio} |")

@@ -24,21 +24,31 @@ from xgboost import XGBRegressor
 log = logging.getLogger("tutorial_baseline")
 
 MODELS = {
-    "Decision Tree": (DecisionTreeRegressor(), {"criterion": ["squared_error", "friedman_mse", "absolute_error", "poisson"]}),
+    "Decision Tree": (
+        DecisionTreeRegressor(),
+        {"criterion": ["squared_error", "friedman_mse", "absolute_error", "poisson"]},
+    ),
     "Random Forest": (RandomForestRegressor(), {"n_estimators": [8, 16, 32, 64, 128, 256]}),
     "Gradient Boosting": (
         GradientBoostingRegressor(),
-        {"learning_rate": [0.1, 0.01, 0.05, 0.001], "subsample": [0.6, 0.7, 0.75, 0.8, 0.85, 0.9],
-         "n_estimators": [8, 16, 32, 64, 128, 256]},
+        {
+            "learning_rate": [0.1, 0.01, 0.05, 0.001],
+            "subsample": [0.6, 0.7, 0.75, 0.8, 0.85, 0.9],
+            "n_estimators": [8, 16, 32, 64, 128, 256],
+        },
     ),
     "Linear Regression": (LinearRegression(), {}),
-    "XGBRegressor": (XGBRegressor(), {"learning_rate": [0.1, 0.01, 0.05, 0.001], "n_estimators": [8, 16, 32, 64, 128, 256]}),
+    "XGBRegressor": (
+        XGBRegressor(),
+        {"learning_rate": [0.1, 0.01, 0.05, 0.001], "n_estimators": [8, 16, 32, 64, 128, 256]},
+    ),
     "CatBoosting Regressor": (
         CatBoostRegressor(verbose=False, allow_writing_files=False),
         {"depth": [6, 8, 10], "learning_rate": [0.01, 0.05, 0.1], "iterations": [30, 50, 100]},
     ),
     "AdaBoost Regressor": (
-        AdaBoostRegressor(), {"learning_rate": [0.1, 0.01, 0.5, 0.001], "n_estimators": [8, 16, 32, 64, 128, 256]}
+        AdaBoostRegressor(),
+        {"learning_rate": [0.1, 0.01, 0.5, 0.001], "n_estimators": [8, 16, 32, 64, 128, 256]},
     ),
 }
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import dill
 
+from scorecast.errors import MissingArtifactError
+
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
@@ -57,15 +59,23 @@ def write_dill(path: str | Path, obj: Any) -> None:
     _write(path, lambda p: p.write_bytes(dill.dumps(obj)))
 
 
+def require(path: str | Path) -> Path:
+    """Fail with a message a user can act on when an earlier stage's output is missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise MissingArtifactError(f"{path} not found: run the earlier pipeline stages first (`dvc repro`)")
+    return path
+
+
 def read_json(path: str | Path) -> Any:
-    return json.loads(Path(path).read_text())
+    return json.loads(require(path).read_text())
 
 
 def read_dill(path: str | Path) -> Any:
-    return dill.loads(Path(path).read_bytes())
+    return dill.loads(require(path).read_bytes())
 
 
 def read_parquet(path: str | Path) -> Any:
     import pandas as pd
 
-    return pd.read_parquet(path)
+    return pd.read_parquet(require(path))

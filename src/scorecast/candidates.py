@@ -27,7 +27,9 @@ class Candidate:
             raise ConfigError(f"{where}: expected a mapping with '_target_', got {cfg!r}")
         unknown = set(cfg) - KEYS
         if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(KEYS))}")
+            raise ConfigError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(KEYS))}"
+            )
         grid = cfg.get("grid") or {}
         if not isinstance(grid, dict):
             raise ConfigError(f"{where}: grid must map parameter names to lists of values, got {grid!r}")

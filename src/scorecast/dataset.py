@@ -103,9 +103,7 @@ class DatasetSpec:
         target = Column(target_name, "float", min=lo, max=hi)
         exclude = tuple(data.get("exclude") or ())
         cols = tuple(
-            _column(f"{where}.features.{name}", name, spec)
-            for name, spec in features.items()
-            if name not in exclude
+            _column(f"{where}.features.{name}", name, spec) for name, spec in features.items() if name not in exclude
         )
         md5 = data.get("md5")
         if md5 is not None and not (isinstance(md5, str) and re.fullmatch(r"[0-9a-f]{32}", md5)):

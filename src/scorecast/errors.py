@@ -23,6 +23,10 @@ class DataValidationError(ScorecastError):
         self.report = report
 
 
+class MissingArtifactError(ScorecastError):
+    """A stage input that an earlier stage should have written is not there."""
+
+
 class StaleResultsError(ScorecastError):
     """Results on disk do not match the candidates in params.yaml."""
 

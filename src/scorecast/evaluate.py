@@ -30,11 +30,13 @@ def evaluate(pipeline: Any, test: pd.DataFrame, *, target: str) -> tuple[dict[st
         "mae": round(float(mean_absolute_error(actual, predicted)), 6),
         "rows": int(len(test)),
     }
-    points = pd.DataFrame({
-        "actual": actual,
-        "predicted": predicted.round(4),
-        "residual": (actual - predicted).round(4),
-    })
+    points = pd.DataFrame(
+        {
+            "actual": actual,
+            "predicted": predicted.round(4),
+            "residual": (actual - predicted).round(4),
+        }
+    )
     return metrics, points
 
 
@@ -48,5 +50,11 @@ def main(params: dict) -> None:
     }
     write_json(METRICS_PATH, report)
     write_csv(PREDICTIONS_PLOT, points)
-    log.info("evaluate: %s on %d test rows: R² %.4f, RMSE %.3f, MAE %.3f", selection["winner"],
-             metrics["rows"], metrics["r2"], metrics["rmse"], metrics["mae"])
+    log.info(
+        "evaluate: %s on %d test rows: R² %.4f, RMSE %.3f, MAE %.3f",
+        selection["winner"],
+        metrics["rows"],
+        metrics["r2"],
+        metrics["rmse"],
+        metrics["mae"],
+    )

@@ -19,8 +19,13 @@ PREPROCESSOR_PATH = Path("models/preprocessor.pkl")
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent", "constant")
 
 
-def build_preprocessor(spec: DatasetSpec, *, numeric_impute: str = "median",
-                       categorical_impute: str = "most_frequent", scale_numeric: bool = True) -> Any:
+def build_preprocessor(
+    spec: DatasetSpec,
+    *,
+    numeric_impute: str = "median",
+    categorical_impute: str = "most_frequent",
+    scale_numeric: bool = True,
+) -> Any:
     """An unfitted ColumnTransformer for the dataset's columns (one-hot categoricals, scaled numerics)."""
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -29,7 +34,9 @@ def build_preprocessor(spec: DatasetSpec, *, numeric_impute: str = "median",
 
     for key, value in (("numeric_impute", numeric_impute), ("categorical_impute", categorical_impute)):
         if value not in IMPUTE_STRATEGIES:
-            raise ConfigError(f"params.yaml: preprocess.{key} is {value!r}; expected one of {', '.join(IMPUTE_STRATEGIES)}")
+            raise ConfigError(
+                f"params.yaml: preprocess.{key} is {value!r}; expected one of {', '.join(IMPUTE_STRATEGIES)}"
+            )
     numeric_steps: list[tuple[str, Any]] = []
     categorical_steps: list[tuple[str, Any]] = []
     if any(c.allow_missing for c in spec.features if c.is_numeric):
@@ -39,8 +46,9 @@ def build_preprocessor(spec: DatasetSpec, *, numeric_impute: str = "median",
     if scale_numeric:
         numeric_steps.append(("scale", StandardScaler()))
     categories = [list(c.categories) if c.categories else "auto" for c in spec.features if not c.is_numeric]
-    encoder = OneHotEncoder(categories=categories if "auto" not in categories else "auto",
-                            handle_unknown="ignore", sparse_output=False)
+    encoder = OneHotEncoder(
+        categories=categories if "auto" not in categories else "auto", handle_unknown="ignore", sparse_output=False
+    )
     categorical_steps.append(("onehot", encoder))
     transformers = []
     if spec.numeric:
@@ -63,5 +71,8 @@ def main(params: dict) -> None:
     train = read_parquet(TRAIN_PATH)
     fitted = fit_preprocessor(preprocessor_from_params(params), train)
     write_dill(PREPROCESSOR_PATH, fitted)
-    log.info("preprocess: %d input columns -> %d features", len(fitted.feature_names_in_),
-             len(fitted.get_feature_names_out()))
+    log.info(
+        "preprocess: %d input columns -> %d features",
+        len(fitted.feature_names_in_),
+        len(fitted.get_feature_names_out()),
+    )

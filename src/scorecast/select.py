@@ -76,8 +76,9 @@ def choose(board: pd.DataFrame, *, one_standard_error: bool, min_cv_score: float
     }
 
 
-def refit(candidate: Candidate, best_params: dict[str, Any], preprocessor: Any, train: pd.DataFrame,
-          target: str) -> Any:
+def refit(
+    candidate: Candidate, best_params: dict[str, Any], preprocessor: Any, train: pd.DataFrame, target: str
+) -> Any:
     """The shipped pipeline: the fitted preprocessor plus the winner refit on the whole train split."""
     from sklearn.pipeline import Pipeline
 
@@ -90,7 +91,9 @@ def to_markdown(board: pd.DataFrame, winner: str) -> str:
     lines = ["| rank | candidate | CV mean | CV std | best params |", "|---:|---|---:|---:|---|"]
     for row in board.itertuples():
         mark = " **(winner)**" if row.candidate == winner else ""
-        lines.append(f"| {row.rank} | {row.candidate}{mark} | {row.cv_mean:.4f} | {row.cv_std:.4f} | {row.best_params} |")
+        lines.append(
+            f"| {row.rank} | {row.candidate}{mark} | {row.cv_mean:.4f} | {row.cv_std:.4f} | {row.best_params} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -99,15 +102,28 @@ def main(params: dict) -> None:
     results = load_results(list(candidates))
     board = leaderboard(results)
     opts = params["select"]
-    selection = choose(board, one_standard_error=bool(opts.get("one_standard_error", True)),
-                       min_cv_score=float(opts.get("min_cv_r2", float("-inf"))))
+    selection = choose(
+        board,
+        one_standard_error=bool(opts.get("one_standard_error", True)),
+        min_cv_score=float(opts.get("min_cv_r2", float("-inf"))),
+    )
     winner = selection["winner"]
     best_params = next(r["best_params"] for r in results if r["candidate"] == winner)
-    pipeline = refit(candidates[winner], best_params, read_dill(PREPROCESSOR_PATH), read_parquet(TRAIN_PATH),
-                     params["data"]["target"])
+    pipeline = refit(
+        candidates[winner],
+        best_params,
+        read_dill(PREPROCESSOR_PATH),
+        read_parquet(TRAIN_PATH),
+        params["data"]["target"],
+    )
     write_csv(LEADERBOARD_CSV, board)
     write_text(LEADERBOARD_MD, to_markdown(board, winner))
     write_json(SELECTION_PATH, {**selection, "best_params": best_params, "estimator": candidates[winner].target})
     write_dill(MODEL_PATH, pipeline)
-    log.info("select: winner %s (CV %.4f ± %.4f SE; best by CV: %s)", winner, selection["cv_mean"],
-             selection["cv_sem"], selection["best_by_cv"])
+    log.info(
+        "select: winner %s (CV %.4f ± %.4f SE; best by CV: %s)",
+        winner,
+        selection["cv_mean"],
+        selection["cv_sem"],
+        selection["best_by_cv"],
+    )

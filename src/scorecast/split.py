@@ -36,8 +36,11 @@ def main(params: dict) -> None:
     opts = params["split"]
     frame = read_parquet(VALIDATED_PATH)
     train, test = split(
-        frame, target=params["data"]["target"], test_size=float(opts["test_size"]),
-        seed=int(opts["seed"]), stratify_bins=int(opts.get("stratify_bins", 0)),
+        frame,
+        target=params["data"]["target"],
+        test_size=float(opts["test_size"]),
+        seed=int(opts["seed"]),
+        stratify_bins=int(opts.get("stratify_bins", 0)),
     )
     write_parquet(TRAIN_PATH, train)
     write_parquet(TEST_PATH, test)

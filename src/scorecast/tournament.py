@@ -23,8 +23,15 @@ DECIMALS = 10
 
 
 def cross_validate(
-    candidate: Candidate, preprocessor: Any, train: pd.DataFrame, *, target: str,
-    folds: int, repeats: int, seed: int, scoring: str = "r2",
+    candidate: Candidate,
+    preprocessor: Any,
+    train: pd.DataFrame,
+    *,
+    target: str,
+    folds: int,
+    repeats: int,
+    seed: int,
+    scoring: str = "r2",
 ) -> dict[str, Any]:
     """Grid-search `candidate` with repeated K-fold CV; each fold fits its own preprocessor clone."""
     from sklearn.model_selection import GridSearchCV, KFold, RepeatedKFold
@@ -33,8 +40,11 @@ def cross_validate(
     if folds < 2 or repeats < 1:
         raise ConfigError(f"params.yaml: tournament.cv needs folds >= 2 and repeats >= 1, got {folds} and {repeats}")
     pipeline = Pipeline([("preprocess", preprocessor), ("model", candidate.build())])
-    cv = (KFold(folds, shuffle=True, random_state=seed) if repeats == 1
-          else RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed))
+    cv = (
+        KFold(folds, shuffle=True, random_state=seed)
+        if repeats == 1
+        else RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    )
     grid = {f"model__{k}": v for k, v in candidate.grid.items()}
     search = GridSearchCV(pipeline, grid, scoring=scoring, cv=cv, refit=False, n_jobs=1, error_score="raise")
     started = time.perf_counter()
@@ -70,16 +80,34 @@ def main(params: dict, name: str) -> None:
     candidates = candidates_from_params(params)
     if name not in candidates:
         raise ConfigError(f"params.yaml: no candidate {name!r}; known: {', '.join(candidates)}")
+    candidates[name].build()  # fail on a bad config before reading any data
     cv = params["tournament"]["cv"]
     train = read_parquet(TRAIN_PATH)
-    log.info("tournament [%d/%d] %s: %d grid point(s) x %d fold(s)...", list(candidates).index(name) + 1,
-             len(candidates), name, int(np.prod([len(v) for v in candidates[name].grid.values()])),
-             cv["folds"] * cv.get("repeats", 1))
+    log.info(
+        "tournament [%d/%d] %s: %d grid point(s) x %d fold(s)...",
+        list(candidates).index(name) + 1,
+        len(candidates),
+        name,
+        int(np.prod([len(v) for v in candidates[name].grid.values()])),
+        cv["folds"] * cv.get("repeats", 1),
+    )
     result = cross_validate(
-        candidates[name], preprocessor_from_params(params), train, target=params["data"]["target"],
-        folds=int(cv["folds"]), repeats=int(cv.get("repeats", 1)), seed=int(cv["seed"]),
+        candidates[name],
+        preprocessor_from_params(params),
+        train,
+        target=params["data"]["target"],
+        folds=int(cv["folds"]),
+        repeats=int(cv.get("repeats", 1)),
+        seed=int(cv["seed"]),
         scoring=params["tournament"].get("scoring", "r2"),
     )
     write_json(RESULTS_DIR / f"{name}.json", result)
-    log.info("tournament %s: CV %s %.4f ± %.4f in %.1fs (best %s)", name, result["scoring"],
-             result["cv_mean"], result["cv_std"], result["fit_seconds"], result["best_params"])
+    log.info(
+        "tournament %s: CV %s %.4f ± %.4f in %.1fs (best %s)",
+        name,
+        result["scoring"],
+        result["cv_mean"],
+        result["cv_std"],
+        result["fit_seconds"],
+        result["best_params"],
+    )

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scorecast.artifacts import write_json, write_parquet
+from scorecast.artifacts import require, write_json, write_parquet
 from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import ConfigError, DataValidationError
 from scorecast.ingest import RAW_PATH
@@ -89,8 +89,13 @@ def validate(
         typed[col.name] = values
         bad_rows |= bad
         errors += [
-            {"row": int(i) + 1, "line": int(i) + 2, "column": col.name, "value": raw.at[i, col.name],
-             "expected": col.expected()}
+            {
+                "row": int(i) + 1,
+                "line": int(i) + 2,
+                "column": col.name,
+                "value": raw.at[i, col.name],
+                "expected": col.expected(),
+            }
             for i in np.flatnonzero(bad.to_numpy())
         ]
     errors.sort(key=lambda e: (e["row"], needed.index(e["column"])))
@@ -124,11 +129,14 @@ def validate(
 def main(params: dict) -> None:
     spec = DatasetSpec.from_params(params["data"])
     opts = params.get("validate", {})
-    raw = read_raw(RAW_PATH)
+    raw = read_raw(require(RAW_PATH))
     try:
         frame, report = validate(
-            raw, spec, file=str(RAW_PATH),
-            on_error=opts.get("on_error", "fail"), max_reported=int(opts.get("max_reported", 50)),
+            raw,
+            spec,
+            file=str(RAW_PATH),
+            on_error=opts.get("on_error", "fail"),
+            max_reported=int(opts.get("max_reported", 50)),
         )
     except DataValidationError as err:
         if err.report is not None:
@@ -138,5 +146,8 @@ def main(params: dict) -> None:
     write_json(REPORT_PATH, report)
     log.info(
         "validate: %d of %d rows valid (%d dropped for a missing target, %d invalid dropped)",
-        report["valid_rows"], report["rows"], report["dropped_missing_target"], report["dropped_invalid"],
+        report["valid_rows"],
+        report["rows"],
+        report["dropped_missing_target"],
+        report["dropped_invalid"],
     )

@@ -27,10 +27,14 @@ def test_every_model_file_is_in_the_default_tournament(params):
 def test_model_config_fits_a_tiny_frame(name, params, spec, tiny):
     candidate = candidates_from_params(compose(ROOT / "conf", [f"model=[{name}]"]))[name]
     # Only the first value of each grid axis: this checks wiring, not tuning.
-    candidate = type(candidate)(candidate.name, candidate.target, candidate.complexity, candidate.params,
-                                {k: v[:1] for k, v in candidate.grid.items()})
-    result = cross_validate(candidate, build_preprocessor(spec), tiny, target="math_score",
-                            folds=2, repeats=1, seed=0)
+    candidate = type(candidate)(
+        candidate.name,
+        candidate.target,
+        candidate.complexity,
+        candidate.params,
+        {k: v[:1] for k, v in candidate.grid.items()},
+    )
+    result = cross_validate(candidate, build_preprocessor(spec), tiny, target="math_score", folds=2, repeats=1, seed=0)
     assert len(result["fold_scores"]) == 2
     assert result["cv_mean"] > -1.0  # finite and not absurd on 60 rows
     assert set(result["best_params"]) == set(candidate.grid)

@@ -57,8 +57,9 @@ def lock_hashes(lock: dict) -> dict[str, str]:
 def repo(tmp_path_factory, monkeypatch_module) -> Path:
     base = tmp_path_factory.mktemp("e2e")
     repo = base / "main"
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for name in files:
         if (ROOT / name).is_file():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
@@ -66,8 +67,11 @@ def repo(tmp_path_factory, monkeypatch_module) -> Path:
     (base / "shared").symlink_to((ROOT.parent / "shared").resolve())
     monkeypatch_module.setenv("BENTOML_HOME", str(base / "bentoml"))
     monkeypatch_module.setenv("BENTOML_DO_NOT_TRACK", "true")
-    for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
-                ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "snapshot"]):
+    for cmd in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "snapshot"],
+    ):
         run(repo, *cmd)
     return repo
 
@@ -86,8 +90,13 @@ def first_run(repo: Path) -> dict[str, str]:
 
 
 def test_pipeline_produces_every_output(repo, first_run):
-    for path in [*DETERMINISTIC, "results/leaderboard.md", "plots/test_predictions.csv",
-                 "models/scorecast.bentomodel", "reports/validation.json"]:
+    for path in [
+        *DETERMINISTIC,
+        "results/leaderboard.md",
+        "plots/test_predictions.csv",
+        "models/scorecast.bentomodel",
+        "reports/validation.json",
+    ]:
         assert (repo / path).is_file(), path
     board = (repo / "results/leaderboard.csv").read_text().splitlines()
     assert len(board) - 1 == len(list((repo / "conf/model").glob("*.yaml"))) >= 12

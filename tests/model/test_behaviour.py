@@ -28,8 +28,9 @@ def test_higher_reading_score_never_lowers_the_prediction(trained):
 def test_higher_writing_score_does_not_collapse_the_prediction(trained):
     # Writing and reading are collinear; together, higher scores must mean a higher math score.
     pipeline, X, _ = trained
-    both = X.assign(reading_score=(X["reading_score"] + 10).clip(upper=100),
-                    writing_score=(X["writing_score"] + 10).clip(upper=100))
+    both = X.assign(
+        reading_score=(X["reading_score"] + 10).clip(upper=100), writing_score=(X["writing_score"] + 10).clip(upper=100)
+    )
     assert np.all(pipeline.predict(both) >= pipeline.predict(X) - 1e-9)
 
 

@@ -34,11 +34,16 @@ def test_unseen_category_encodes_as_all_zeros_rather_than_failing(spec, students
 
 
 def test_missing_values_are_imputed_when_allowed(students):
-    spec = DatasetSpec.from_params({
-        "name": "t", "target": "math_score",
-        "features": {"reading_score": {"type": "int", "allow_missing": True},
-                     "lunch": {"type": "category", "categories": ["free/reduced", "standard"], "allow_missing": True}},
-    })
+    spec = DatasetSpec.from_params(
+        {
+            "name": "t",
+            "target": "math_score",
+            "features": {
+                "reading_score": {"type": "int", "allow_missing": True},
+                "lunch": {"type": "category", "categories": ["free/reduced", "standard"], "allow_missing": True},
+            },
+        }
+    )
     frame = students[["reading_score", "lunch"]].astype(object).copy()
     frame.iloc[0, 0] = np.nan
     frame.iloc[1, 1] = np.nan

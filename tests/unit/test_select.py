@@ -7,8 +7,14 @@ from scorecast.select import choose, leaderboard, load_results, to_markdown
 
 
 def result(name, mean, sem, complexity):
-    return {"candidate": name, "cv_mean": mean, "cv_std": sem * 2, "cv_sem": sem, "complexity": complexity,
-            "best_params": {}}
+    return {
+        "candidate": name,
+        "cv_mean": mean,
+        "cv_std": sem * 2,
+        "cv_sem": sem,
+        "complexity": complexity,
+        "best_params": {},
+    }
 
 
 RESULTS = [result("forest", 0.870, 0.010, 7), result("linear", 0.866, 0.010, 1), result("knn", 0.79, 0.01, 4)]

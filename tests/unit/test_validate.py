@@ -6,17 +6,19 @@ from scorecast.dataset import DatasetSpec
 from scorecast.errors import ConfigError, DataValidationError
 from scorecast.validate import read_raw, validate
 
-SPEC = DatasetSpec.from_params({
-    "name": "toy",
-    "target": "y",
-    "target_range": [0, 100],
-    "features": {
-        "colour": {"type": "category", "categories": ["red", "blue"]},
-        "score": {"type": "int", "min": 0, "max": 100},
-        "ratio": {"type": "float", "allow_missing": True},
-        "flag": {"type": "bool"},
-    },
-})
+SPEC = DatasetSpec.from_params(
+    {
+        "name": "toy",
+        "target": "y",
+        "target_range": [0, 100],
+        "features": {
+            "colour": {"type": "category", "categories": ["red", "blue"]},
+            "score": {"type": "int", "min": 0, "max": 100},
+            "ratio": {"type": "float", "allow_missing": True},
+            "flag": {"type": "bool"},
+        },
+    }
+)
 GOOD = "colour,score,ratio,flag,y\nred,10,0.5,true,50\nblue,90,,no,70\n"
 
 
@@ -57,8 +59,13 @@ def test_drop_mode_keeps_good_rows_and_counts_the_rest(tmp_path):
     assert len(frame) == 2
     assert report["dropped_invalid"] == 1
     assert report["dropped_missing_target"] == 1
-    assert report["errors"][0] == {"row": 3, "line": 4, "column": "colour", "value": "green",
-                                   "expected": "one of 'red', 'blue'"}
+    assert report["errors"][0] == {
+        "row": 3,
+        "line": 4,
+        "column": "colour",
+        "value": "green",
+        "expected": "one of 'red', 'blue'",
+    }
 
 
 def test_missing_target_rows_are_dropped_even_in_fail_mode(tmp_path):
