@@ -177,6 +177,19 @@ def test_checksum_mismatch_stops_the_run_and_keeps_good_outputs(repo, first_run)
         pipeline(repo)
 
 
+def test_push_to_a_local_remote_and_pull_into_a_fresh_clone(repo, first_run, tmp_path):
+    run(repo, "dvc", "remote", "add", "-d", "--local", "store", str(tmp_path / "remote"))
+    run(repo, "git", "add", "-A")
+    run(repo, "git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "reproduced")
+    run(repo, "dvc", "push")
+    clone = tmp_path / "clone"
+    run(tmp_path, "git", "clone", "-q", str(repo), str(clone))
+    run(clone, "dvc", "remote", "add", "-d", "--local", "store", str(tmp_path / "remote"))
+    run(clone, "dvc", "pull")
+    for path in [*DETERMINISTIC, "models/scorecast.bentomodel"]:
+        assert (clone / path).read_bytes() == (repo / path).read_bytes(), path
+    assert "up to date" in run(clone, "dvc", "status").stdout
+
 def test_dvc_exp_run_applies_overrides_and_metrics_diff_compares(repo, first_run):
     proc = run(repo, "dvc", "exp", "run", "-S", "tournament.candidates.ridge.grid.alpha=[0.5]")
     ran = {line.split("'")[1] for line in proc.stdout.splitlines() if line.startswith("Running stage")}
