@@ -38,6 +38,7 @@ def build_metadata(params: dict[str, Any], metrics: dict[str, Any], data_md5: st
     return {
         "schema": DatasetSpec.from_params(params["data"]).schema(),
         "metrics": metrics,
+        "interval": metrics["interval"],  # {"nominal": coverage, "halfwidth": ±} for every prediction
         "data_md5": data_md5,
         "params_md5": params_hash(params),
         "git_revision": git_revision() or "unknown",

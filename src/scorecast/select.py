@@ -9,9 +9,10 @@ from typing import Any
 import pandas as pd
 
 from scorecast.artifacts import read_dill, read_json, read_parquet, write_csv, write_dill, write_json, write_text
-from scorecast.candidates import Candidate, candidates_from_params
+from scorecast.candidates import candidates_from_params
 from scorecast.errors import QualityGateError, StaleResultsError
-from scorecast.preprocess import PREPROCESSOR_PATH
+from scorecast.interval import calibrate
+from scorecast.preprocess import PREPROCESSOR_PATH, preprocessor_from_params
 from scorecast.split import TRAIN_PATH
 from scorecast.tournament import RESULTS_DIR
 
@@ -76,13 +77,10 @@ def choose(board: pd.DataFrame, *, one_standard_error: bool, min_cv_score: float
     }
 
 
-def refit(
-    candidate: Candidate, best_params: dict[str, Any], preprocessor: Any, train: pd.DataFrame, target: str
-) -> Any:
+def refit(model: Any, preprocessor: Any, train: pd.DataFrame, target: str) -> Any:
     """The shipped pipeline: the fitted preprocessor plus the winner refit on the whole train split."""
     from sklearn.pipeline import Pipeline
 
-    model = candidate.build().set_params(**best_params)
     model.fit(preprocessor.transform(train.drop(columns=[target])), train[target])
     return Pipeline([("preprocess", preprocessor), ("model", model)])
 
@@ -98,6 +96,9 @@ def to_markdown(board: pd.DataFrame, winner: str) -> str:
 
 
 def main(params: dict) -> None:
+    from sklearn.base import clone
+    from sklearn.pipeline import Pipeline
+
     candidates = candidates_from_params(params)
     results = load_results(list(candidates))
     board = leaderboard(results)
@@ -109,21 +110,30 @@ def main(params: dict) -> None:
     )
     winner = selection["winner"]
     best_params = next(r["best_params"] for r in results if r["candidate"] == winner)
-    pipeline = refit(
-        candidates[winner],
-        best_params,
-        read_dill(PREPROCESSOR_PATH),
-        read_parquet(TRAIN_PATH),
-        params["data"]["target"],
+    model = candidates[winner].build().set_params(**best_params)
+    train, target, cv = read_parquet(TRAIN_PATH), params["data"]["target"], params["tournament"]["cv"]
+    interval = calibrate(
+        Pipeline([("preprocess", preprocessor_from_params(params)), ("model", clone(model))]),
+        train,
+        target=target,
+        folds=int(cv["folds"]),
+        seed=int(cv["seed"]),
+        coverage=float(params["interval"]["coverage"]),
     )
+    pipeline = refit(model, read_dill(PREPROCESSOR_PATH), train, target)
     write_csv(LEADERBOARD_CSV, board)
     write_text(LEADERBOARD_MD, to_markdown(board, winner))
-    write_json(SELECTION_PATH, {**selection, "best_params": best_params, "estimator": candidates[winner].target})
+    write_json(
+        SELECTION_PATH,
+        {**selection, "best_params": best_params, "estimator": candidates[winner].target, "interval": interval},
+    )
     write_dill(MODEL_PATH, pipeline)
     log.info(
-        "select: winner %s (CV %.4f ± %.4f SE; best by CV: %s)",
+        "select: winner %s (CV %.4f ± %.4f SE; best by CV: %s); %.0f%% interval ± %.2f",
         winner,
         selection["cv_mean"],
         selection["cv_sem"],
         selection["best_by_cv"],
+        100 * interval["coverage"],
+        interval["halfwidth"],
     )

@@ -15,7 +15,7 @@ from scorecast.split import split
 def trained(params, spec, students):
     train, test = split(students, target="math_score", test_size=0.2, seed=42, stratify_bins=5)
     linear = candidates_from_params(params)["linear"]
-    pipeline = refit(linear, {}, build_preprocessor(spec).fit(train), train, "math_score")
+    pipeline = refit(linear.build(), build_preprocessor(spec).fit(train), train, "math_score")
     return pipeline, test.drop(columns=["math_score"]), test["math_score"]
 
 

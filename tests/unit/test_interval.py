@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scorecast.errors import ConfigError
+from scorecast.interval import calibrate, conformal_quantile, coverage_on
+
+
+def test_conformal_quantile_uses_the_finite_sample_rank():
+    residuals = np.arange(1, 10)  # 9 residuals: rank ceil(10 * 0.9) = 9 -> the largest
+    assert conformal_quantile(residuals, 0.9) == 9
+    assert conformal_quantile(residuals, 0.5) == 5
+
+
+def test_bad_coverage():
+    with pytest.raises(ConfigError, match="interval.coverage is 1.5"):
+        conformal_quantile(np.ones(3), 1.5)
+
+
+def test_calibrated_interval_covers_about_nominal_on_fresh_noise(spec, students):
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import Pipeline
+
+    from scorecast.preprocess import build_preprocessor
+
+    train, fresh = students.iloc[:700], students.iloc[700:]
+    pipeline = Pipeline([("preprocess", build_preprocessor(spec)), ("model", LinearRegression())])
+    interval = calibrate(pipeline, train, target="math_score", folds=5, seed=0, coverage=0.9)
+    fitted = pipeline.fit(train.drop(columns=["math_score"]), train["math_score"])
+    got = coverage_on(fresh["math_score"], fitted.predict(fresh.drop(columns=["math_score"])), interval["halfwidth"])
+    assert 0.84 <= got["coverage"] <= 0.96
+    assert got["mean_width"] == pytest.approx(2 * interval["halfwidth"])
