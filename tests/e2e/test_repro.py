@@ -7,18 +7,15 @@ The tests in this module share one repo and run in file order (each builds on th
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers import ROOT, commit, make_repo, run
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 DETERMINISTIC = [
     "data/raw/dataset.csv",
     "data/validated/dataset.parquet",
@@ -29,14 +26,6 @@ DETERMINISTIC = [
     "results/leaderboard.csv",
     "metrics.json",
 ]
-
-
-def run(repo: Path, *cmd: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
 
 
 def pipeline(repo: Path) -> subprocess.CompletedProcess:
@@ -54,33 +43,11 @@ def lock_hashes(lock: dict) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory, monkeypatch_module) -> Path:
+def repo(tmp_path_factory, env_module) -> Path:
     base = tmp_path_factory.mktemp("e2e")
-    repo = base / "main"
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    for name in files:
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
-    (base / "shared").symlink_to((ROOT.parent / "shared").resolve())
-    monkeypatch_module.setenv("BENTOML_HOME", str(base / "bentoml"))
-    monkeypatch_module.setenv("BENTOML_DO_NOT_TRACK", "true")
-    for cmd in (
-        ["git", "init", "-q"],
-        ["git", "add", "-A"],
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "snapshot"],
-    ):
-        run(repo, *cmd)
-    return repo
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
+    env_module.setenv("BENTOML_HOME", str(base / "bentoml"))
+    env_module.setenv("BENTOML_DO_NOT_TRACK", "true")
+    return make_repo(base)
 
 
 @pytest.fixture(scope="module")
@@ -179,8 +146,7 @@ def test_checksum_mismatch_stops_the_run_and_keeps_good_outputs(repo, first_run)
 
 def test_push_to_a_local_remote_and_pull_into_a_fresh_clone(repo, first_run, tmp_path):
     run(repo, "dvc", "remote", "add", "-d", "--local", "store", str(tmp_path / "remote"))
-    run(repo, "git", "add", "-A")
-    run(repo, "git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "reproduced")
+    commit(repo, "reproduced")
     run(repo, "dvc", "push")
     clone = tmp_path / "clone"
     run(tmp_path, "git", "clone", "-q", str(repo), str(clone))
@@ -189,6 +155,7 @@ def test_push_to_a_local_remote_and_pull_into_a_fresh_clone(repo, first_run, tmp
     for path in [*DETERMINISTIC, "models/scorecast.bentomodel"]:
         assert (clone / path).read_bytes() == (repo / path).read_bytes(), path
     assert "up to date" in run(clone, "dvc", "status").stdout
+
 
 def test_dvc_exp_run_applies_overrides_and_metrics_diff_compares(repo, first_run):
     proc = run(repo, "dvc", "exp", "run", "-S", "tournament.candidates.ridge.grid.alpha=[0.5]")
