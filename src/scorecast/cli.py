@@ -39,9 +39,12 @@ def report() -> None:
     sys.stdout.write(Path(LEADERBOARD_MD).read_text())
     metrics = read_json(METRICS_PATH)
     test = metrics["test"]
+    interval = metrics["interval"]
     sys.stdout.write(
         f"\nwinner: {metrics['winner']}  CV R² {metrics['cv']['r2']:.4f}  |  "
         f"test R² {test['r2']:.4f}  RMSE {test['rmse']:.3f}  MAE {test['mae']:.3f}  ({test['rows']} rows)\n"
+        f"{interval['nominal']:.0%} prediction interval: ± {interval['halfwidth']:.2f}, "
+        f"covers {test['interval']['coverage']:.1%} of the test rows\n"
     )
 
 
