@@ -13,6 +13,7 @@ import pandas as pd
 from scorecast.artifacts import read_parquet, write_json
 from scorecast.candidates import Candidate, candidates_from_params
 from scorecast.errors import ConfigError
+from scorecast.parallel import parallel_backend
 from scorecast.preprocess import preprocessor_from_params
 from scorecast.split import TRAIN_PATH
 
@@ -32,6 +33,7 @@ def cross_validate(
     repeats: int,
     seed: int,
     scoring: str = "r2",
+    n_jobs: int = 1,
 ) -> dict[str, Any]:
     """Grid-search `candidate` with repeated K-fold CV; each fold fits its own preprocessor clone."""
     from sklearn.model_selection import GridSearchCV, KFold, RepeatedKFold
@@ -46,7 +48,7 @@ def cross_validate(
         else RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     )
     grid = {f"model__{k}": v for k, v in candidate.grid.items()}
-    search = GridSearchCV(pipeline, grid, scoring=scoring, cv=cv, refit=False, n_jobs=1, error_score="raise")
+    search = GridSearchCV(pipeline, grid, scoring=scoring, cv=cv, refit=False, n_jobs=n_jobs, error_score="raise")
     started = time.perf_counter()
     search.fit(train.drop(columns=[target]), train[target])
     elapsed = time.perf_counter() - started
@@ -91,16 +93,18 @@ def main(params: dict, name: str) -> None:
         int(np.prod([len(v) for v in candidates[name].grid.values()])),
         cv["folds"] * cv.get("repeats", 1),
     )
-    result = cross_validate(
-        candidates[name],
-        preprocessor_from_params(params),
-        train,
-        target=params["data"]["target"],
-        folds=int(cv["folds"]),
-        repeats=int(cv.get("repeats", 1)),
-        seed=int(cv["seed"]),
-        scoring=params["tournament"].get("scoring", "r2"),
-    )
+    with parallel_backend(**params["tournament"].get("parallel", {})) as n_jobs:
+        result = cross_validate(
+            candidates[name],
+            preprocessor_from_params(params),
+            train,
+            target=params["data"]["target"],
+            folds=int(cv["folds"]),
+            repeats=int(cv.get("repeats", 1)),
+            seed=int(cv["seed"]),
+            scoring=params["tournament"].get("scoring", "r2"),
+            n_jobs=n_jobs,
+        )
     write_json(RESULTS_DIR / f"{name}.json", result)
     log.info(
         "tournament %s: CV %s %.4f ± %.4f in %.1fs (best %s)",
