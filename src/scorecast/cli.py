@@ -58,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
         if stage == "tournament":
             sp.add_argument("candidate", help="candidate name under tournament.candidates")
     sub.add_parser("report", help="print the leaderboard and test metrics")
+    sp = sub.add_parser("drift", help="compare logged prediction inputs with the training split")
+    sp.add_argument("--log", help="prediction log (default: drift.log_path in params.yaml)")
     return p
 
 
@@ -76,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
             compose_main()
         elif args.command == "report":
             report()
+        elif args.command == "drift":
+            from scorecast.drift import main as drift_main
+            from scorecast.params import load_params
+
+            drift_main(load_params(), args.log)
         else:
             run_stage(args.command, getattr(args, "candidate", None))
     except ScorecastError as err:

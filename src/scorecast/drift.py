@@ -1,0 +1,137 @@
+"""Input drift: compare logged prediction inputs with the training split, feature by feature.
+
+Numerics: population stability index on the training deciles plus a two-sample Kolmogorov-Smirnov
+p-value; categoricals: PSI over the categories plus total variation distance. A feature is flagged
+when its PSI passes `drift.psi_threshold` (0.2 is the usual "significant shift" line).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorecast.artifacts import read_parquet, write_json, write_text
+from scorecast.dataset import Column, DatasetSpec
+from scorecast.errors import ScorecastError
+from scorecast.predlog import SQLitePredictionLog
+from scorecast.split import TRAIN_PATH
+
+log = logging.getLogger(__name__)
+
+REPORT_JSON = Path("reports/drift.json")
+REPORT_HTML = Path("reports/drift.html")
+EPS = 1e-4
+
+
+def _psi(expected: np.ndarray, actual: np.ndarray) -> float:
+    e = np.clip(expected, EPS, None)
+    a = np.clip(actual, EPS, None)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def numeric_drift(train: pd.Series, live: pd.Series, bins: int = 10) -> dict[str, float]:
+    from scipy.stats import ks_2samp
+
+    train, live = train.dropna().astype(float), live.dropna().astype(float)
+    edges = np.unique(np.quantile(train, np.linspace(0, 1, bins + 1)))
+    edges[0], edges[-1] = -np.inf, np.inf
+    expected = np.histogram(train, edges)[0] / len(train)
+    actual = np.histogram(live, edges)[0] / len(live)
+    return {"psi": round(_psi(expected, actual), 6), "ks_pvalue": round(float(ks_2samp(train, live).pvalue), 6)}
+
+
+def categorical_drift(train: pd.Series, live: pd.Series) -> dict[str, float]:
+    levels = sorted(set(train.dropna().astype(str)) | set(live.dropna().astype(str)))
+    expected = train.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+    actual = live.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+    return {"psi": round(_psi(expected, actual), 6), "tvd": round(float(0.5 * np.abs(expected - actual).sum()), 6)}
+
+
+def drift(train: pd.DataFrame, live: pd.DataFrame, features: list[Column], *, psi_threshold: float) -> dict[str, Any]:
+    """Per-feature drift statistics and flags for `live` against `train`."""
+    if live.empty:
+        raise ScorecastError("drift: the prediction log has no rows to compare yet")
+    rows = []
+    for col in features:
+        if col.name not in live.columns:
+            continue
+        stats = (
+            numeric_drift(train[col.name], live[col.name])
+            if col.is_numeric
+            else categorical_drift(train[col.name], live[col.name])
+        )
+        rows.append({"feature": col.name, "kind": "numeric" if col.is_numeric else "categorical", **stats,
+                     "drifted": stats["psi"] > psi_threshold})  # fmt: skip
+    return {
+        "train_rows": int(len(train)),
+        "live_rows": int(len(live)),
+        "psi_threshold": psi_threshold,
+        "drifted": [r["feature"] for r in rows if r["drifted"]],
+        "features": rows,
+    }
+
+
+def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
+    """A small inline SVG of train vs live distributions (no scripts, no CDN)."""
+    if numeric:
+        edges = np.histogram_bin_edges(pd.concat([train, live]).dropna().astype(float), bins=12)
+        t = np.histogram(train.dropna().astype(float), edges)[0] / max(len(train), 1)
+        lv = np.histogram(live.dropna().astype(float), edges)[0] / max(len(live), 1)
+        labels = [f"{edges[i]:.0f}" for i in range(len(t))]
+    else:
+        levels = sorted(set(train.astype(str)) | set(live.astype(str)))
+        t = train.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+        lv = live.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+        labels = levels
+    width, height, top = 40 * len(t) + 20, 150, max(t.max(), lv.max(), EPS)
+    parts = [f'<svg width="{width}" height="{height + 40}" role="img">']
+    for i, (a, b) in enumerate(zip(t, lv, strict=True)):
+        x = 10 + 40 * i
+        for dx, value, colour in ((0, a, "#8da0cb"), (17, b, "#fc8d62")):
+            h = height * value / top
+            parts.append(f'<rect x="{x + dx}" y="{height - h:.1f}" width="16" height="{h:.1f}" fill="{colour}"/>')
+        label = html.escape(str(labels[i]))
+        short = html.escape(str(labels[i])[:9])
+        parts.append(f'<text x="{x}" y="{height + 14}" font-size="9"><title>{label}</title>{short}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(summary: dict[str, Any], train: pd.DataFrame, live: pd.DataFrame) -> str:
+    rows = []
+    for f in summary["features"]:
+        stat = f"KS p = {f['ks_pvalue']:.3g}" if f["kind"] == "numeric" else f"TVD = {f['tvd']:.3f}"
+        flag = '<b style="color:#c0392b">drifted</b>' if f["drifted"] else "ok"
+        chart = _bars(train[f["feature"]], live[f["feature"]], f["kind"] == "numeric")
+        rows.append(f"<tr><td>{html.escape(f['feature'])}</td><td>{f['psi']:.3f}</td><td>{stat}</td>"
+                    f"<td>{flag}</td><td>{chart}</td></tr>")  # fmt: skip
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>scorecast drift report</title>
+<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;border-bottom:1px solid #ddd}}</style>
+</head><body><h1>Input drift</h1>
+<p>{summary["live_rows"]} logged inputs against {summary["train_rows"]} training rows; PSI threshold
+{summary["psi_threshold"]}. Drifted: <b>{html.escape(", ".join(summary["drifted"]) or "none")}</b>.
+Bars: <span style="color:#8da0cb">training</span> vs <span style="color:#fc8d62">logged</span>.</p>
+<table><tr><th>feature</th><th>PSI</th><th>test</th><th>flag</th><th>distribution</th></tr>
+{"".join(rows)}</table></body></html>
+"""
+
+
+def main(params: dict, log_path: str | None = None) -> dict[str, Any]:
+    opts = params.get("drift", {})
+    path = Path(log_path or opts.get("log_path", "logs/predictions.sqlite"))
+    if not path.is_file():
+        raise ScorecastError(f"{path}: no prediction log yet (the service writes it; see SCORECAST_LOG_PATH)")
+    spec = DatasetSpec.from_params(params["data"])
+    live = SQLitePredictionLog(path).inputs()
+    train = read_parquet(TRAIN_PATH)
+    summary = drift(train, live, list(spec.features), psi_threshold=float(opts.get("psi_threshold", 0.2)))
+    write_json(REPORT_JSON, summary)
+    write_text(REPORT_HTML, render_html(summary, train, live))
+    log.info("drift: %d logged inputs; drifted: %s; report %s", summary["live_rows"],
+             ", ".join(summary["drifted"]) or "none", REPORT_HTML)  # fmt: skip
+    return summary

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from scorecast.drift import drift, render_html
+from scorecast.errors import ScorecastError
+
+
+def test_an_unshifted_sample_is_not_flagged(spec, students):
+    train, live = students.iloc[:700], students.iloc[700:]
+    summary = drift(train, live, list(spec.features), psi_threshold=0.2)
+    assert summary["drifted"] == []
+    assert {f["feature"] for f in summary["features"]} == set(spec.feature_names)
+
+
+def test_a_shifted_sample_is_flagged_on_the_shifted_features_only(spec, students):
+    train = students.iloc[:700]
+    live = students.iloc[700:].copy()
+    live["reading_score"] = (live["reading_score"] - 20).clip(lower=0)
+    live["lunch"] = "free/reduced"
+    summary = drift(train, live, list(spec.features), psi_threshold=0.2)
+    assert sorted(summary["drifted"]) == ["lunch", "reading_score"]
+    reading = next(f for f in summary["features"] if f["feature"] == "reading_score")
+    assert reading["ks_pvalue"] < 0.001
+
+
+def test_empty_log_is_a_clear_error(spec, students):
+    with pytest.raises(ScorecastError, match="no rows"):
+        drift(students, students.iloc[:0], list(spec.features), psi_threshold=0.2)
+
+
+def test_html_report_names_the_drifted_features(spec, students):
+    live = students.iloc[700:].assign(lunch="free/reduced")
+    summary = drift(students.iloc[:700], live, list(spec.features), psi_threshold=0.2)
+    page = render_html(summary, students.iloc[:700], live)
+    assert "Drifted: <b>lunch</b>" in page and page.count("<svg") == len(spec.features)
+    assert "<script" not in page
