@@ -13,7 +13,7 @@ from scorecast.artifacts import atomic_path, read_json
 from scorecast.dataset import DatasetSpec
 from scorecast.evaluate import METRICS_PATH
 from scorecast.ingest import RAW_PATH, md5sum
-from scorecast.select import MODEL_PATH
+from scorecast.select import MODEL_PATH, SELECTION_PATH
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,16 @@ def params_hash(params: dict[str, Any]) -> str:
     return hashlib.md5(json.dumps(params, sort_keys=True).encode()).hexdigest()
 
 
-def build_metadata(params: dict[str, Any], metrics: dict[str, Any], data_md5: str) -> dict[str, Any]:
+def build_metadata(
+    params: dict[str, Any], metrics: dict[str, Any], selection: dict[str, Any], data_md5: str
+) -> dict[str, Any]:
     """Everything the service needs to know about the model, so it never reads conf/ or data/."""
     return {
         "schema": DatasetSpec.from_params(params["data"]).schema(),
         "metrics": metrics,
         "interval": metrics["interval"],  # {"nominal": coverage, "halfwidth": ±} for every prediction
+        "winner": {"candidate": selection["winner"], "estimator": selection["estimator"]},
+        "reference": selection["reference"],  # mean encoded training row, for explanations
         "data_md5": data_md5,
         "params_md5": params_hash(params),
         "git_revision": git_revision() or "unknown",
@@ -70,7 +74,7 @@ def export(tag: str, dest: Path) -> None:
 
 
 def main(params: dict) -> None:
-    metadata = build_metadata(params, read_json(METRICS_PATH), md5sum(RAW_PATH))
+    metadata = build_metadata(params, read_json(METRICS_PATH), read_json(SELECTION_PATH), md5sum(RAW_PATH))
     tag = save_to_store(params["package"]["model_name"], MODEL_PATH, metadata)
     export(tag, EXPORT_PATH)
     log.info("package: saved %s to the BentoML store and exported it to %s", tag, EXPORT_PATH)

@@ -11,6 +11,7 @@ import pandas as pd
 from scorecast.artifacts import read_dill, read_json, read_parquet, write_csv, write_dill, write_json, write_text
 from scorecast.candidates import candidates_from_params
 from scorecast.errors import QualityGateError, StaleResultsError
+from scorecast.explain import background
 from scorecast.interval import calibrate
 from scorecast.preprocess import PREPROCESSOR_PATH, preprocessor_from_params
 from scorecast.split import TRAIN_PATH
@@ -125,7 +126,14 @@ def main(params: dict) -> None:
     write_text(LEADERBOARD_MD, to_markdown(board, winner))
     write_json(
         SELECTION_PATH,
-        {**selection, "best_params": best_params, "estimator": candidates[winner].target, "interval": interval},
+        {
+            **selection,
+            "best_params": best_params,
+            "estimator": candidates[winner].target,
+            "interval": interval,
+            # The mean encoded training row: the reference point of per-prediction contributions.
+            "reference": background(pipeline, train.drop(columns=[target])),
+        },
     )
     write_dill(MODEL_PATH, pipeline)
     log.info(
