@@ -7,7 +7,10 @@ The tests in this module share one repo and run in file order (each builds on th
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,6 +95,25 @@ def test_forced_rerun_is_identical(repo, first_run):
     second = lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text()))
     for path in DETERMINISTIC:
         assert second[path] == first_run[path], path
+
+
+def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run):
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    proc = subprocess.Popen(["dvc", "repro", "--force"], cwd=repo, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)  # fmt: skip
+    try:
+        for line in proc.stdout:
+            if line.startswith("Running stage 'tournament@knn'"):
+                break
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    leftovers = [p for d in ("data", "models", "results") for p in (repo / d).rglob("*.tmp")]
+    assert leftovers == [], "a killed stage left a half-written file"
+    pipeline(repo)
+    resumed = lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text()))
+    for path in DETERMINISTIC:
+        assert resumed[path] == first_run[path], path
 
 
 def changed_stages(repo: Path) -> set[str]:
