@@ -24,13 +24,3 @@ def load_params(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return params
 
-
-def section(params: dict[str, Any], dotted: str) -> Any:
-    """Return params[a][b]... for 'a.b', naming the missing key if absent."""
-    node: Any = params
-    for i, key in enumerate(dotted.split(".")):
-        if not isinstance(node, dict) or key not in node:
-            where = ".".join(dotted.split(".")[:i]) or "the top level"
-            raise ConfigError(f"params.yaml: no '{key}' key under {where} (needed: {dotted})")
-        node = node[key]
-    return node

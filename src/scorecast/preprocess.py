@@ -6,8 +6,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from scorecast.artifacts import read_parquet, write_dill
 from scorecast.dataset import DatasetSpec
 from scorecast.errors import ConfigError
@@ -63,13 +61,9 @@ def preprocessor_from_params(params: dict) -> Any:
     return build_preprocessor(spec, **params.get("preprocess", {}))
 
 
-def fit_preprocessor(preprocessor: Any, train: pd.DataFrame) -> Any:
-    return preprocessor.fit(train)
-
-
 def main(params: dict) -> None:
     train = read_parquet(TRAIN_PATH)
-    fitted = fit_preprocessor(preprocessor_from_params(params), train)
+    fitted = preprocessor_from_params(params).fit(train)
     write_dill(PREPROCESSOR_PATH, fitted)
     log.info(
         "preprocess: %d input columns -> %d features",
