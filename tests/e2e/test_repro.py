@@ -86,7 +86,7 @@ def test_committed_lock_matches_a_fresh_run(first_run):
 
 
 def test_noop_repro_does_nothing(repo, first_run):
-    out = run(repo, "dvc", "status").stdout
+    out = run(repo, "dvc", "status", "dvc.yaml").stdout
     assert "up to date" in out
 
 
@@ -117,7 +117,7 @@ def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run)
 
 
 def changed_stages(repo: Path) -> set[str]:
-    return set(json.loads(run(repo, "dvc", "status", "--json").stdout))
+    return set(json.loads(run(repo, "dvc", "status", "--json", "dvc.yaml").stdout))
 
 
 def test_editing_one_grid_reruns_only_that_candidate(repo, first_run):
@@ -176,7 +176,22 @@ def test_push_to_a_local_remote_and_pull_into_a_fresh_clone(repo, first_run, tmp
     run(clone, "dvc", "pull")
     for path in [*DETERMINISTIC, "models/scorecast.bentomodel"]:
         assert (clone / path).read_bytes() == (repo / path).read_bytes(), path
-    assert "up to date" in run(clone, "dvc", "status").stdout
+    assert "up to date" in run(clone, "dvc", "status", "dvc.yaml").stdout
+
+
+def test_monitoring_stage_flags_a_shifted_prediction_log(repo, first_run):
+    import pandas as pd
+
+    from scorecast.predlog import SQLitePredictionLog
+
+    live = pd.read_parquet(repo / "data/split/test.parquet").drop(columns=["math_score"])
+    live["lunch"] = "free/reduced"
+    SQLitePredictionLog(repo / "logs/predictions.sqlite").append("scorecast:test", live.to_dict("records"),
+                                                                 [60.0] * len(live), 9.5)  # fmt: skip
+    run(repo, "dvc", "repro", "monitor/dvc.yaml")
+    summary = json.loads((repo / "reports/drift.json").read_text())
+    assert summary["drifted"] == ["lunch"] and summary["live_rows"] == len(live)
+    assert "<svg" in (repo / "reports/drift.html").read_text()
 
 
 def test_dvc_exp_run_applies_overrides_and_metrics_diff_compares(repo, first_run):
