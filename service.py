@@ -1,0 +1,58 @@
+"""BentoML entry point (`bentoml serve service:ScoreCast`): wires scorecast.serving into one service.
+
+Configure with environment variables: SCORECAST_MODEL_TAG (default scorecast:latest; pin a tag to roll back),
+SCORECAST_API_KEY, SCORECAST_RATE_LIMIT (requests/minute per client), SCORECAST_MAX_BYTES, SCORECAST_MAX_ROWS,
+SCORECAST_WORKERS.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import bentoml
+from starlette.requests import Request
+from starlette.responses import Response
+
+HERE = Path(__file__).resolve().parent
+if (HERE / "src" / "scorecast").is_dir():  # a bento ships the package as src/scorecast, not installed
+    sys.path.insert(0, str(HERE / "src"))
+
+from scorecast.serving import iospec, store, web  # noqa: E402
+from scorecast.serving.endpoints import Scorer  # noqa: E402
+from scorecast.serving.guard import AccessGuard  # noqa: E402
+from scorecast.serving.settings import Settings  # noqa: E402
+
+SETTINGS = Settings.from_env()
+TAG = store.ensure_in_store(SETTINGS.model_tag, HERE / "models" / "scorecast.bentomodel")
+SCHEMA = bentoml.models.get(TAG).info.metadata["schema"]
+RECORDS = iospec.raw_spec("Records", "application/json", iospec.record_schema(SCHEMA))
+PREDICTIONS = iospec.raw_spec("Predictions", "application/json", iospec.PREDICTIONS_SCHEMA)
+SCORED_CSV = iospec.raw_spec("ScoredCsv", "text/csv", {"type": "string", "format": "binary"})
+CSV_UPLOAD = iospec.raw_spec(
+    "CsvUpload",
+    "multipart/form-data",
+    {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+)
+
+
+@bentoml.asgi_app(web.create_app(), path="/")
+@bentoml.service(workers=SETTINGS.workers, traffic={"timeout": 60})
+class ScoreCast:
+    model_ref = bentoml.models.BentoModel(TAG)
+
+    def __init__(self) -> None:
+        self.scorer = Scorer(store.load(self.model_ref), SETTINGS)
+
+    @bentoml.api(input_spec=RECORDS, output_spec=PREDICTIONS)
+    async def predict(self, request: Request) -> Response:
+        """One record (JSON object) or a list of records -> {"predictions": [...], "target", "model": {tag, ...}}."""
+        return await self.scorer.predict(request)
+
+    @bentoml.api(input_spec=CSV_UPLOAD, output_spec=SCORED_CSV)
+    async def predict_csv(self, request: Request) -> Response:
+        """A CSV upload (field `file`) -> the same CSV plus predicted_<target> and validation_error columns."""
+        return await self.scorer.predict_csv(request)
+
+
+ScoreCast.add_asgi_middleware(AccessGuard, settings=SETTINGS)

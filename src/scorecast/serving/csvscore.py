@@ -1,0 +1,141 @@
+"""Score an uploaded CSV: keep every row and column, add the prediction and an error column per row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorecast.dataset import Column
+from scorecast.serving.features import Batch
+from scorecast.serving.predictor import Predictor
+from scorecast.serving.problems import Problem, RequestError, show
+from scorecast.validate import check_column
+
+FORMULA_START = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula
+
+
+@dataclass(frozen=True)
+class ScoredCsv:
+    frame: pd.DataFrame  # the upload's cells as text, plus the prediction and error columns
+    predictions: list[float | None]
+    problems: list[Problem]
+    valid_records: list[dict[str, Any]] = field(default_factory=list)  # as uploaded, for the prediction log
+
+    @property
+    def invalid_rows(self) -> int:
+        return len({p.where["row"] for p in self.problems})
+
+
+def decode(data: bytes, filename: str) -> str:
+    """Text of an upload, refusing binary files (spreadsheets, images) with a 415."""
+    if b"\x00" in data[:65536]:
+        raise RequestError(415, f"{filename}: binary content, not a CSV text file; expected a .csv file (text/csv)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise RequestError(415, f"{filename}: not UTF-8 text at byte {err.start}; expected a UTF-8 .csv file") from err
+
+
+def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
+    """Every cell as text, so validation (not pandas) decides what a bad value is."""
+    if not text.strip():
+        raise RequestError(400, f"{filename}: the file is empty; expected a header row and data rows")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as err:
+        raise RequestError(400, f"{filename}: not a readable CSV ({str(err).splitlines()[0]})") from err
+    if len(frame.columns) == 1:
+        try:
+            delimiter = csv.Sniffer().sniff(str(frame.columns[0]), delimiters=";\t|").delimiter
+        except csv.Error:
+            delimiter = None
+        if delimiter:
+            raise RequestError(400, f"{filename}: columns are separated by {delimiter!r}; expected ','")
+    if frame.empty:
+        raise RequestError(400, f"{filename}: has a header but no data rows")
+    if len(frame) > max_rows:
+        raise RequestError(413, f"{filename}: {len(frame)} rows; at most {max_rows} allowed per upload")
+    return frame
+
+
+def score_frame(
+    raw: pd.DataFrame,
+    columns: Sequence[Column],
+    predictor: Predictor,
+    *,
+    target: str,
+    filename: str,
+    halfwidth: float | None = None,
+) -> ScoredCsv:
+    missing = [c.name for c in columns if c.name not in raw.columns]
+    if missing:
+        raise RequestError(
+            400,
+            f"{filename}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, raw.columns))}; "
+            f"expected {', '.join(c.name for c in columns)}",
+        )
+    typed: dict[str, Any] = {}
+    bad_rows = np.zeros(len(raw), dtype=bool)
+    problems: list[Problem] = []
+    for col in columns:
+        values, bad, blank = check_column(raw[col.name], col)
+        if not col.allow_missing:
+            bad |= blank
+        typed[col.name] = values
+        bad_rows |= bad.to_numpy()
+        problems += [_problem(int(i), col, raw[col.name].iat[i]) for i in np.flatnonzero(bad)]
+    problems.sort(key=lambda p: p.where["row"])
+    keep = ~bad_rows
+    predictions = np.full(len(raw), np.nan)
+    if keep.any():
+        batch = Batch(int(keep.sum()), {c.name: _batch_values(c, typed[c.name][keep]) for c in columns})
+        predictions[keep] = predictor.predict(batch)
+    out = guard_formulas(raw)
+    out[f"predicted_{target}"] = predictions
+    if halfwidth is not None:
+        out[f"predicted_{target}_lower"] = predictions - halfwidth
+        out[f"predicted_{target}_upper"] = predictions + halfwidth
+    errors = pd.Series("", index=raw.index, dtype=object)
+    for p in problems:
+        row = p.where["row"] - 1
+        errors.iat[row] = f"{errors.iat[row]}; {p.message}" if errors.iat[row] else p.message
+    out["validation_error"] = errors
+    valid_records = raw.loc[keep, [c.name for c in columns]].to_dict("records")
+    return ScoredCsv(out, [None if np.isnan(v) else float(v) for v in predictions], problems, valid_records)
+
+
+def _batch_values(col: Column, values: pd.Series) -> Any:
+    if col.is_numeric:
+        return values.to_numpy(dtype=np.float64)
+    return [v if isinstance(v, str) and v != "" else None for v in values]
+
+
+def _problem(i: int, col: Column, value: str) -> Problem:
+    shown = "a blank cell" if not str(value).strip() else show(value)
+    return Problem(
+        where={"row": i + 1, "line": i + 2, "column": col.name},
+        value=value,
+        expected=col.expected(),
+        message=f"row {i + 1} (line {i + 2}), column {col.name}: expected {col.expected()}, got {shown}",
+    )
+
+
+def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix formula-like text cells with ' so a spreadsheet shows them instead of running them."""
+    out = frame.copy()
+    for name in out.columns:
+        cells = out[name].astype(str)
+        risky = cells.str.contains(FORMULA_START, regex=True) & pd.to_numeric(cells, errors="coerce").isna()
+        if risky.any():
+            out.loc[risky, name] = "'" + cells[risky]
+    return out
+
+
+def to_csv(scored: ScoredCsv) -> bytes:
+    return scored.frame.to_csv(index=False).encode()

@@ -1,0 +1,229 @@
+"""The HTTP side of /predict, /predict_csv and /metadata: read bodies under limits, answer in one JSON shape.
+
+Endpoints return Starlette responses themselves, so every client error is a 4xx in the shape
+`{"error": "...", "detail": [...]}` and none is logged with a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio.to_thread
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from scorecast.predlog import PredictionLog, SQLitePredictionLog
+from scorecast.serving import csvscore
+from scorecast.serving.features import RecordValidator, columns_from_schema
+from scorecast.serving.predictor import Predictor, to_frame
+from scorecast.serving.problems import JSON_TYPE, RequestError
+from scorecast.serving.settings import Settings
+from scorecast.serving.store import LoadedModel
+
+log = logging.getLogger(__name__)
+
+THREAD_BYTES = 64 * 1024  # bodies above this are parsed and scored off the event loop
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
+CSV_IF_NAMED = frozenset({"application/vnd.ms-excel", "application/octet-stream", ""})  # what browsers send
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+def client_errors(handler: Handler) -> Handler:
+    """Turn `RequestError` into its JSON response: the one place errors are rendered."""
+
+    @functools.wraps(handler)
+    async def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return await handler(*args, **kwargs)
+        except RequestError as err:
+            log.info("client error %d: %s", err.status, err.message)
+            return Response(err.body(), status_code=err.status, media_type=JSON_TYPE, headers=err.headers)
+
+    return wrapper
+
+
+class Scorer:
+    """Everything a request needs, built once per worker from the loaded model."""
+
+    def __init__(self, loaded: LoadedModel, settings: Settings) -> None:
+        schema = loaded.metadata["schema"]
+        self.tag = loaded.tag
+        self.settings = settings
+        self.target = schema["target"]["name"]
+        self.columns = columns_from_schema(schema)
+        self.validator = RecordValidator(self.columns, max_rows=settings.max_rows)
+        self.predictor = Predictor(loaded.pipeline, self.columns)
+        self.pipeline = loaded.pipeline
+        meta = loaded.metadata
+        interval = meta.get("interval") or {}
+        self.halfwidth: float | None = interval.get("halfwidth")
+        self.reference: list[float] | None = meta.get("reference")
+        self.log: PredictionLog | None = SQLitePredictionLog(settings.log_path) if settings.log_path else None
+        self.model_info = {
+            "tag": self.tag,
+            "winner": meta.get("metrics", {}).get("winner"),
+            "params_md5": meta.get("params_md5"),
+            "data_md5": meta.get("data_md5"),
+        }
+        self._tail = (
+            f',"target":{json.dumps(self.target)},"model":{json.dumps(self.model_info)}}}'.encode()
+        )  # the constant end of every /predict answer, serialised once
+        self.metadata_body = json.dumps(
+            {
+                "tag": self.tag,
+                "model": self.model_info,
+                "metrics": meta.get("metrics"),
+                "interval": interval,
+                "schema": schema,
+                "data_md5": meta.get("data_md5"),
+                "params_md5": meta.get("params_md5"),
+                "git_revision": meta.get("git_revision"),
+                "predictor": self.predictor.mode,
+                "limits": {"max_bytes": settings.max_bytes, "max_rows": settings.max_rows},
+                "auth_required": settings.api_key is not None,
+            }
+        ).encode()
+        log.info("serving %s with the '%s' predictor", self.tag, self.predictor.mode)
+
+    @client_errors
+    async def predict(self, request: Request) -> Response:
+        body = await read_body(request, self.settings.max_bytes)
+        explain = request.query_params.get("explain", "").lower() in ("1", "true", "yes")
+        if len(body) > THREAD_BYTES or explain:
+            return await anyio.to_thread.run_sync(self._predict_json, body, explain)
+        return self._predict_json(body, explain)
+
+    def _predict_json(self, body: bytes, explain: bool = False) -> Response:
+        import pydantic_core
+
+        if not body.strip():
+            raise RequestError(400, "body: empty; expected a JSON object (one record) or an array of records")
+        try:
+            payload = pydantic_core.from_json(body, allow_inf_nan=False)
+        except ValueError as err:
+            raise RequestError(400, f"body: malformed JSON ({err}); expected an object or an array of objects") from err
+        batch = self.validator.validate(payload)
+        predictions = self.predictor.predict(batch)
+        records = [payload] if isinstance(payload, dict) else payload
+        if self.log is not None:
+            self.log.append(self.tag, records, predictions.tolist(), self.halfwidth)
+        parts = [b'{"predictions":', json.dumps(predictions.tolist()).encode()]
+        if self.halfwidth is not None:
+            bounds = [[p - self.halfwidth, p + self.halfwidth] for p in predictions.tolist()]
+            parts += [b',"intervals":', json.dumps(bounds).encode()]
+        if explain:
+            parts += [b',"explanations":', json.dumps(self._explain(batch)).encode()]
+        content = b"".join(parts) + self._tail
+        return Response(content, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
+
+    def _explain(self, batch: Any) -> list[dict[str, Any]]:
+        """Per-record base value and per-feature contributions that sum to the prediction."""
+        from scorecast.explain import NotExplainable, contributions
+
+        try:
+            base, parts = contributions(self.pipeline, to_frame(batch, self.columns), self.reference)
+        except NotExplainable as err:
+            raise RequestError(422, f"explain: {err}") from err
+        return [
+            {"base": float(b), "contributions": {k: float(v) for k, v in row.items()}}
+            for b, (_, row) in zip(base, parts.iterrows(), strict=True)
+        ]
+
+    @client_errors
+    async def predict_csv(self, request: Request) -> Response:
+        data, filename = await read_upload(request, self.settings.max_bytes)
+        scored = await anyio.to_thread.run_sync(self._score_csv, data, filename)
+        if self.log is not None and scored.valid_records:
+            valid = [p for p in scored.predictions if p is not None]
+            await anyio.to_thread.run_sync(self.log.append, self.tag, scored.valid_records, valid, self.halfwidth)
+        headers = {
+            "X-Scorecast-Model": self.tag,
+            "X-Scorecast-Rows": str(len(scored.frame)),
+            "X-Scorecast-Invalid-Rows": str(scored.invalid_rows),
+        }
+        accept = request.headers.get("accept", "")
+        if JSON_TYPE in accept and "text/csv" not in accept:
+            content = {
+                "rows": len(scored.frame),
+                "invalid_rows": scored.invalid_rows,
+                "predictions": scored.predictions,
+                "errors": [p.to_dict() for p in scored.problems],
+                "target": self.target,
+                "model": self.model_info,
+            }
+            return Response(json.dumps(content, default=str), media_type=JSON_TYPE, headers=headers)
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", filename.rsplit(".", 1)[0])[:80] or "upload"
+        headers["Content-Disposition"] = f'attachment; filename="{stem}-scored.csv"'
+        return Response(csvscore.to_csv(scored), media_type="text/csv; charset=utf-8", headers=headers)
+
+    def _score_csv(self, data: bytes, filename: str) -> csvscore.ScoredCsv:
+        text = csvscore.decode(data, filename)
+        raw = csvscore.read_csv(text, filename, max_rows=self.settings.max_rows)
+        return csvscore.score_frame(
+            raw, self.columns, self.predictor, target=self.target, filename=filename, halfwidth=self.halfwidth
+        )
+
+    def metadata(self) -> Response:
+        return Response(self.metadata_body, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refusing more than `limit` bytes whether or not Content-Length is sent."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise RequestError(413, f"body: {int(length)} bytes; at most {limit} allowed (SCORECAST_MAX_BYTES)")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestError(413, f"body: more than {limit} bytes; at most {limit} allowed (SCORECAST_MAX_BYTES)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def media_type(value: str | None) -> str:
+    return (value or "").split(";")[0].strip().lower()
+
+
+async def read_upload(request: Request, limit: int) -> tuple[bytes, str]:
+    """CSV bytes and a file name from a multipart upload (field `file`) or a text/csv body."""
+    kind = media_type(request.headers.get("content-type"))
+    body = await read_body(request, limit)
+    if kind in CSV_TYPES:
+        return body, "upload.csv"
+    if kind != "multipart/form-data":
+        expected = "a multipart upload of a .csv file (field 'file') or a text/csv body"
+        raise RequestError(415, f"content type {kind or 'none'}: expected {expected}")
+    upload = await _form_file(request, body)
+    name = upload.filename or "upload.csv"
+    kind = media_type(upload.content_type)
+    if kind not in CSV_TYPES and not (kind in CSV_IF_NAMED and name.lower().endswith(".csv")):
+        raise RequestError(415, f"file {name!r} is {kind or 'untyped'}: expected a .csv file (text/csv)")
+    return await upload.read(), name
+
+
+async def _form_file(request: Request, body: bytes) -> UploadFile:
+    from starlette.exceptions import HTTPException
+    from starlette.formparsers import MultiPartException
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(request.scope, replay).form(max_files=1, max_fields=20)
+    except (HTTPException, MultiPartException) as err:
+        raise RequestError(400, f"multipart body: unreadable ({getattr(err, 'detail', None) or err})") from err
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        upload = next((v for _, v in form.multi_items() if isinstance(v, UploadFile)), None)
+    if upload is None:
+        raise RequestError(400, "multipart body: no file; send the CSV in a field named 'file'")
+    return upload

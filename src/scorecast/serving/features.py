@@ -1,0 +1,179 @@
+"""Validate JSON records against the model's stored feature schema, column by column.
+
+Columns are checked in bulk (type sets, numpy range checks) and only fall back to a per-value walk
+to word the problems, so a 10,000-record request costs milliseconds, and one record microseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from scorecast.dataset import Column
+from scorecast.serving.problems import Problem, RequestError, show
+
+BOOL_TEXT = {"true": "True", "false": "False"}
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Validated, typed feature columns: float arrays (NaN = missing) or lists of str (None = missing)."""
+
+    rows: int
+    columns: dict[str, Any]
+
+
+def columns_from_schema(schema: dict[str, Any]) -> list[Column]:
+    """Rebuild the dataset columns from model metadata, so serving never reads conf/."""
+    return [
+        Column(
+            name=f["name"],
+            type=f["type"],
+            categories=tuple(str(c) for c in f.get("categories") or ()),
+            min=f.get("min"),
+            max=f.get("max"),
+            allow_missing=bool(f.get("allow_missing")),
+        )
+        for f in schema["features"]
+    ]
+
+
+def _where(index: int | None, name: str | None) -> str:
+    if name is None:
+        return f"record {index}" if index is not None else "body"
+    return f"record {index}, field {name}" if index is not None else f"field {name}"
+
+
+def _problem(index: int | None, name: str | None, value: Any, expected: str, got: str | None = None) -> Problem:
+    shown = "nothing (missing)" if value is _MISSING else (got or show(value))
+    return Problem(
+        where={"index": index, "field": name},
+        value=None if value is _MISSING else value,
+        expected=expected,
+        message=f"{_where(index, name)}: expected {expected}, got {shown}",
+    )
+
+
+class RecordValidator:
+    """Turns a parsed JSON body (one object or a list of objects) into a `Batch`, or raises `RequestError`."""
+
+    def __init__(self, columns: Sequence[Column], *, max_rows: int) -> None:
+        self.columns = list(columns)
+        self.names = [c.name for c in self.columns]
+        self.name_set = frozenset(self.names)
+        self.max_rows = max_rows
+        self._allowed = {c.name: frozenset(c.categories) for c in self.columns}
+        self._fields_wording = "fields " + ", ".join(self.names)
+
+    def validate(self, payload: Any) -> Batch:
+        single = isinstance(payload, dict)
+        records = [payload] if single else payload
+        if not isinstance(records, list):
+            raise RequestError(
+                400, f"body: expected a JSON object (one record) or an array of records, got {type(payload).__name__}"
+            )
+        if not records:
+            raise RequestError(400, "body: empty list; send at least one record")
+        if len(records) > self.max_rows:
+            raise RequestError(413, f"body: {len(records)} records; at most {self.max_rows} allowed per request")
+        index = (lambda i: None) if single else (lambda i: i)
+        problems = self._shape_problems(records, index)
+        if problems:
+            raise RequestError.invalid(problems)
+        typed: dict[str, Any] = {}
+        for col in self.columns:
+            values = [r.get(col.name, _MISSING) for r in records]
+            typed[col.name] = self._check(col, values, index, problems)
+        if problems:
+            problems.sort(key=lambda p: (p.where["index"] or 0, self.names.index(p.where["field"])))
+            raise RequestError.invalid(problems)
+        return Batch(len(records), typed)
+
+    def _shape_problems(self, records: list[Any], index: Any) -> list[Problem]:
+        n = len(self.names)
+        if all(type(r) is dict and len(r) == n for r in records) and all(
+            all(name in r for name in self.names) for r in records
+        ):
+            return []  # every record has exactly the schema's fields
+        problems = []
+        for i, record in enumerate(records):
+            if not isinstance(record, dict):
+                problems.append(_problem(index(i), None, record, f"a JSON object with {self._fields_wording}"))
+                continue
+            problems += [
+                Problem(
+                    where={"index": index(i), "field": str(key)},
+                    value=record[key],
+                    expected=f"only {self._fields_wording}",
+                    message=f"{_where(index(i), str(key))}: unknown field; allowed {self._fields_wording}",
+                )
+                for key in record
+                if key not in self.name_set
+            ]
+        return problems
+
+    def _check(self, col: Column, values: list[Any], index: Any, problems: list[Problem]) -> Any:
+        if col.is_numeric:
+            return self._numeric(col, values, index, problems)
+        allowed = self._allowed[col.name]
+        if col.type == "category" and all(type(v) is str for v in values) and allowed.issuperset(values):
+            return values
+        out: list[str | None] = []
+        for i, value in enumerate(values):
+            text = self._text(col, value, allowed)
+            if text is _MISSING:
+                problems.append(_problem(index(i), col.name, value, col.expected()))
+            out.append(None if text is _MISSING else text)
+        return out
+
+    @staticmethod
+    def _text(col: Column, value: Any, allowed: frozenset[str]) -> Any:
+        if value is _MISSING or value is None:
+            return None if col.allow_missing else _MISSING
+        if col.type == "text":
+            return value if isinstance(value, str) else _MISSING
+        if col.type == "bool":
+            if isinstance(value, bool):
+                return str(value)
+            return BOOL_TEXT.get(value.lower(), _MISSING) if isinstance(value, str) else _MISSING
+        return value if isinstance(value, str) and value in allowed else _MISSING
+
+    def _numeric(self, col: Column, values: list[Any], index: Any, problems: list[Problem]) -> np.ndarray:
+        kinds = {type(v) for v in values}
+        if kinds <= {int, float}:
+            arr = np.asarray(values, dtype=np.float64)
+            bad = ~np.isfinite(arr)
+            if col.type == "int" and float in kinds:
+                bad |= np.mod(arr, 1) != 0
+            if col.min is not None:
+                bad |= arr < col.min
+            if col.max is not None:
+                bad |= arr > col.max
+            if not bad.any():
+                return arr
+        out = np.empty(len(values), dtype=np.float64)
+        for i, value in enumerate(values):
+            number = self._number(col, value)
+            if number is _MISSING:
+                got = f"{show(value)} (a string)" if isinstance(value, str) else None
+                problems.append(_problem(index(i), col.name, value, col.expected(), got))
+                number = math.nan
+            out[i] = number
+        return out
+
+    @staticmethod
+    def _number(col: Column, value: Any) -> Any:
+        if value is _MISSING or value is None:
+            return math.nan if col.allow_missing else _MISSING
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return _MISSING
+        if col.type == "int" and value % 1 != 0:
+            return _MISSING
+        if (col.min is not None and value < col.min) or (col.max is not None and value > col.max):
+            return _MISSING
+        return float(value)

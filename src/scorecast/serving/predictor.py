@@ -1,0 +1,111 @@
+"""Predict from a validated `Batch`: numpy encoder + dot product when possible, the full pipeline otherwise.
+
+Whatever path is chosen must agree with `pipeline.predict`; a self-check on synthetic records at load time
+falls back to the pipeline when it does not, and tests compare both on the whole test split.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from scorecast.dataset import Column
+from scorecast.serving.encoder import FastEncoder
+from scorecast.serving.features import Batch
+
+log = logging.getLogger(__name__)
+
+# Regressors whose predict is exactly X @ coef_ + intercept_.
+LINEAR_MODELS = frozenset(
+    {
+        "LinearRegression", "Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet", "ElasticNetCV",
+        "Lars", "LassoLars", "BayesianRidge", "ARDRegression", "HuberRegressor", "SGDRegressor",
+    }
+)  # fmt: skip
+
+
+class Predictor:
+    """Chooses the fastest path that reproduces the packaged pipeline's predictions."""
+
+    def __init__(self, pipeline: Any, columns: Sequence[Column]) -> None:
+        self.pipeline = pipeline
+        self.columns = list(columns)
+        preprocess, model = pipeline.steps[0][1], pipeline.steps[-1][1]
+        self.encoder = (
+            FastEncoder.build(preprocess, {c.name for c in self.columns if c.is_numeric})
+            if len(pipeline.steps) == 2
+            else None
+        )
+        self.model = model
+        self.coef, self.intercept = _linear_head(model)
+        self.mode = "pipeline"
+        if self.encoder is not None and not hasattr(model, "feature_names_in_"):
+            self.mode = "linear" if self.coef is not None else "numpy"
+            self._self_check()
+
+    def predict(self, batch: Batch) -> np.ndarray:
+        if self.mode == "pipeline":
+            return self.predict_pipeline(batch)
+        assert self.encoder is not None
+        encoded = self.encoder.transform(batch)
+        if self.coef is not None:
+            return encoded @ self.coef + self.intercept
+        return np.asarray(self.model.predict(encoded), dtype=np.float64).ravel()
+
+    def predict_pipeline(self, batch: Batch) -> np.ndarray:
+        """The reference path: a DataFrame through the packaged sklearn Pipeline."""
+        return np.asarray(self.pipeline.predict(to_frame(batch, self.columns)), dtype=np.float64).ravel()
+
+    def _self_check(self) -> None:
+        batch = sample_batch(self.columns)
+        fast, slow = self.predict(batch), self.predict_pipeline(batch)
+        if fast.shape != slow.shape or not np.allclose(fast, slow, rtol=1e-9, atol=1e-9):
+            log.warning("fast path disagrees with the pipeline on sample records; using the pipeline")
+            self.mode = "pipeline"
+        else:
+            log.info("predictor: fast path '%s' matches the pipeline on %d sample records", self.mode, batch.rows)
+
+
+def _linear_head(model: Any) -> tuple[np.ndarray | None, float]:
+    coef = getattr(model, "coef_", None)
+    if type(model).__name__ not in LINEAR_MODELS or not type(model).__module__.startswith("sklearn.linear_model"):
+        return None, 0.0
+    coef = np.asarray(coef, dtype=np.float64)
+    if coef.ndim != 1:
+        return None, 0.0
+    return coef, float(np.ravel(getattr(model, "intercept_", 0.0))[0])
+
+
+def to_frame(batch: Batch, columns: Sequence[Column]) -> Any:
+    """The DataFrame the pipeline was trained on: ints as int64 when complete, missing as NaN."""
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for col in columns:
+        values = batch.columns[col.name]
+        if col.is_numeric:
+            arr = np.asarray(values, dtype=np.float64)
+            data[col.name] = arr.astype(np.int64) if col.type == "int" and not np.isnan(arr).any() else arr
+        else:
+            data[col.name] = pd.Series([np.nan if v is None else v for v in values], dtype=object)
+    return pd.DataFrame(data)
+
+
+def sample_batch(columns: Sequence[Column]) -> Batch:
+    """Records that touch every category and the ends and middle of every range, for the self-check."""
+    rows = max([3, *(len(c.categories) for c in columns)])
+    data: dict[str, Any] = {}
+    for k, col in enumerate(columns):
+        if col.is_numeric:
+            lo = col.min if col.min is not None else -10.0
+            hi = col.max if col.max is not None else 10.0
+            points = np.linspace(lo, hi, rows)
+            data[col.name] = np.round(points) if col.type == "int" else points
+        elif col.categories:
+            data[col.name] = [col.categories[(i + k) % len(col.categories)] for i in range(rows)]
+        else:
+            data[col.name] = [f"sample {i}" for i in range(rows)]
+    return Batch(rows, data)

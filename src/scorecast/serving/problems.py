@@ -1,0 +1,56 @@
+"""One error shape for every 4xx, so clients parse failures the same way on every endpoint."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from scorecast.errors import ScorecastError
+
+JSON_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value: where it is (`where`: index/field for JSON, row/line/column for CSV) and what was allowed."""
+
+    where: dict[str, Any]
+    value: Any
+    expected: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.where, "value": self.value, "expected": self.expected, "message": self.message}
+
+
+@dataclass(eq=False)
+class RequestError(ScorecastError):
+    """A client error: becomes `{"error": message, "detail": [problems]}` with `status`."""
+
+    status: int
+    message: str
+    problems: list[Problem] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
+
+    @classmethod
+    def invalid(cls, problems: list[Problem], status: int = 400) -> RequestError:
+        first = problems[0].message
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        return cls(status, f"{first}{more}", problems)
+
+    def body(self) -> bytes:
+        return error_body(self.message, [p.to_dict() for p in self.problems])
+
+
+def error_body(message: str, detail: list[dict[str, Any]] | None = None) -> bytes:
+    return json.dumps({"error": message, "detail": detail or []}, default=str).encode()
+
+
+def show(value: Any) -> str:
+    """A short, safe rendering of a client value for messages."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,51 @@
+"""Find the packaged model in the BentoML store (importing the exported file when missing) and load it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scorecast.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "model.pkl"  # written by scorecast.package
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    tag: str
+    metadata: dict[str, Any]
+    pipeline: Any
+
+
+def ensure_in_store(tag: str, export_path: Path) -> str:
+    """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks `tag`."""
+    import bentoml
+    from bentoml.exceptions import NotFound
+
+    try:
+        return str(bentoml.models.get(tag).tag)
+    except NotFound:
+        if not export_path.exists():
+            raise ConfigError(
+                f"model {tag} is not in the BentoML store and {export_path} does not exist; run `dvc repro` "
+                "(or set SCORECAST_MODEL_TAG to a tag listed by `bentoml models list`)"
+            ) from None
+    log.info("importing %s into the BentoML store", export_path)
+    imported = bentoml.models.import_model(str(export_path))
+    try:
+        return str(bentoml.models.get(tag).tag)
+    except NotFound as err:
+        raise ConfigError(f"{export_path} holds {imported.tag}, not {tag}") from err
+
+
+def load(model: Any) -> LoadedModel:
+    """Load once per worker: the dill pickle was written by our own pipeline, never by a client."""
+    import dill
+
+    with open(model.path_of(MODEL_FILE), "rb") as fh:
+        pipeline = dill.load(fh)
+    return LoadedModel(tag=str(model.tag), metadata=dict(model.info.metadata), pipeline=pipeline)

@@ -1,0 +1,48 @@
+"""GET routes next to the BentoML API: /metadata and the page at /ui (static files from the package, no CDN).
+
+A plain Starlette app (FastAPI is not a dependency here); BentoML mounts it passively at "/", so it only
+receives the paths its routes match.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from scorecast.serving.problems import JSON_TYPE, error_body
+
+STATIC = {"index.html": "text/html", "app.js": "text/javascript", "app.css": "text/css"}
+
+
+@cache
+def _asset(name: str) -> bytes:
+    return files("scorecast.serving").joinpath("static", name).read_bytes()
+
+
+async def page(request: Request) -> Response:
+    name = request.path_params.get("name", "index.html")
+    if name not in STATIC:
+        return Response(error_body(f"/ui/{name}: no such file"), status_code=404, media_type=JSON_TYPE)
+    return Response(_asset(name), media_type=f"{STATIC[name]}; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+async def metadata(request: Request) -> Response:
+    import bentoml
+
+    return bentoml.get_current_service().scorer.metadata()
+
+
+def create_app() -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/metadata", metadata, methods=["GET"]),
+            Route("/ui", page, methods=["GET"]),
+            Route("/ui/", page, methods=["GET"]),
+            Route("/ui/{name}", page, methods=["GET"]),
+        ]
+    )
