@@ -1,0 +1,162 @@
+// The page builds its form from /metadata, so it fits whatever dataset the model was trained on.
+"use strict";
+const $ = (id) => document.getElementById(id);
+let meta = null;
+
+function headers(extra = {}) {
+  const key = sessionStorage.getItem("scorecast-key");
+  return key ? { ...extra, "X-API-Key": key } : extra;
+}
+
+async function call(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: headers(options.headers || {}) });
+  if (response.status === 401) $("auth").hidden = false;
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try { message = (await response.json()).error || message; } catch (_) { /* not JSON */ }
+    throw new Error(message);
+  }
+  return response;
+}
+
+function band(score, target) {
+  const hi = target.max ?? 100;
+  const share = (score - (target.min ?? 0)) / (hi - (target.min ?? 0));
+  if (share >= 0.9) return "excellent";
+  if (share >= 0.7) return "good";
+  if (share >= 0.5) return "fair";
+  return "low";
+}
+
+function field(feature) {
+  const label = document.createElement("label");
+  label.textContent = feature.name.replaceAll("_", " ");
+  let input;
+  if (feature.categories) {
+    input = document.createElement("select");
+    for (const c of feature.categories) input.add(new Option(c, c));
+  } else {
+    input = document.createElement("input");
+    input.type = "number";
+    if (feature.min !== undefined) input.min = feature.min;
+    if (feature.max !== undefined) input.max = feature.max;
+    input.step = feature.type === "int" ? "1" : "any";
+    input.required = !feature.allow_missing;
+    input.value = feature.min !== undefined && feature.max !== undefined ? Math.round((feature.min + feature.max) / 2) : "";
+  }
+  input.name = feature.name;
+  input.id = `f-${feature.name}`;
+  label.append(input);
+  return label;
+}
+
+function record() {
+  const out = {};
+  for (const f of meta.schema.features) {
+    const raw = $(`f-${f.name}`).value;
+    if (f.categories) out[f.name] = raw;
+    else out[f.name] = raw === "" ? null : Number(raw);
+  }
+  return out;
+}
+
+function showExplanation(explanation) {
+  const box = $("explain");
+  box.replaceChildren();
+  if (!explanation) { box.textContent = "not available for this model"; return; }
+  const parts = Object.entries(explanation.contributions);
+  const scale = Math.max(...parts.map(([, v]) => Math.abs(v)), 1e-9);
+  for (const [name, value] of parts.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))) {
+    const row = document.createElement("div");
+    row.className = "bar-row";
+    const bar = document.createElement("div");
+    bar.className = `bar ${value >= 0 ? "pos" : "neg"}`;
+    bar.style.width = `${(50 * Math.abs(value)) / scale}%`;
+    const track = document.createElement("div");
+    track.className = "bar-track";
+    track.append(bar);
+    row.append(Object.assign(document.createElement("span"), { textContent: name }), track,
+      Object.assign(document.createElement("span"), { textContent: (value >= 0 ? "+" : "") + value.toFixed(2) }));
+    box.append(row);
+  }
+  box.append(Object.assign(document.createElement("p"), { textContent: `base value ${explanation.base.toFixed(2)}` }));
+}
+
+async function predict(event) {
+  event.preventDefault();
+  $("form-error").textContent = "";
+  const input = record();
+  try {
+    const response = await call("/predict?explain=true", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(input),
+    }).catch(async (err) => {
+      if (!String(err.message).startsWith("explain:")) throw err;
+      return call("/predict", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(input) });
+    });
+    const answer = await response.json();
+    const value = answer.predictions[0];
+    const score = $("score");
+    score.textContent = value.toFixed(1);
+    score.className = `score band-${band(value, meta.schema.target)}`;
+    score.dataset.band = band(value, meta.schema.target);
+    $("interval").textContent = answer.intervals
+      ? `${Math.round(100 * meta.interval.nominal)}% interval: ${answer.intervals[0][0].toFixed(1)} – ${answer.intervals[0][1].toFixed(1)}`
+      : "";
+    const summary = $("summary");
+    summary.replaceChildren();
+    for (const [k, v] of Object.entries(input)) {
+      const tr = summary.insertRow();
+      tr.insertCell().textContent = k;
+      tr.insertCell().textContent = v ?? "(blank)";
+    }
+    showExplanation(answer.explanations && answer.explanations[0]);
+    $("result").hidden = false;
+  } catch (err) {
+    $("form-error").textContent = err.message;
+  }
+}
+
+async function scoreCsv(event) {
+  event.preventDefault();
+  $("csv-error").textContent = "";
+  $("csv-download").hidden = true;
+  const file = $("csv-file").files[0];
+  if (!file) return;
+  const body = new FormData();
+  body.append("file", file, file.name);
+  try {
+    const response = await call("/predict_csv", { method: "POST", body });
+    const blob = await response.blob();
+    const link = $("csv-download");
+    link.href = URL.createObjectURL(blob);
+    link.download = file.name.replace(/\.csv$/i, "") + "-scored.csv";
+    link.hidden = false;
+    $("csv-status").textContent =
+      `${response.headers.get("X-Scorecast-Rows")} rows scored, ${response.headers.get("X-Scorecast-Invalid-Rows")} with validation errors`;
+  } catch (err) {
+    $("csv-error").textContent = err.message;
+  }
+}
+
+async function start() {
+  try {
+    meta = await (await call("/metadata")).json();
+  } catch (err) {
+    $("model").textContent = `cannot load the model: ${err.message}`;
+    return;
+  }
+  $("model").textContent =
+    `${meta.tag} · predicts ${meta.schema.target.name} · test R² ${meta.metrics.test.r2.toFixed(3)}`;
+  const form = $("form");
+  form.replaceChildren(...meta.schema.features.map(field));
+  form.append(Object.assign(document.createElement("button"), { type: "submit", textContent: "Predict" }));
+  form.addEventListener("submit", predict);
+  $("csv-form").addEventListener("submit", scoreCsv);
+}
+
+$("save-key").addEventListener("click", () => {
+  sessionStorage.setItem("scorecast-key", $("api-key").value);
+  $("auth").hidden = true;
+  start();
+});
+start();

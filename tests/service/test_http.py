@@ -1,0 +1,169 @@
+"""HTTP tests against `bentoml serve` on 127.0.0.1: answers, every bad input's 4xx, the log, the guard."""
+
+from __future__ import annotations
+
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+GOOD = {
+    "gender": "female",
+    "race_ethnicity": "group B",
+    "parental_level_of_education": "some college",
+    "lunch": "standard",
+    "test_preparation_course": "none",
+    "reading_score": 72,
+    "writing_score": 74,
+}
+CSV_HEADER = (
+    "gender,race_ethnicity,parental_level_of_education,lunch,test_preparation_course,reading_score,writing_score"
+)
+
+
+def rows_logged(server) -> int:
+    with sqlite3.connect(server.log_path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0]
+
+
+def assert_problem(response, status: int, *fragments: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    for fragment in fragments:
+        assert fragment in body["error"], body
+
+
+def test_one_record(server):
+    r = server.client.post("/predict", json=GOOD)
+    assert r.status_code == 200
+    body = r.json()
+    assert len(body["predictions"]) == 1 and 0 < body["predictions"][0] < 100
+    low, high = body["intervals"][0]
+    assert low < body["predictions"][0] < high
+    assert body["model"]["tag"].startswith("scorecast:") and r.headers["X-Scorecast-Model"] == body["model"]["tag"]
+
+
+def test_a_list_of_records_and_a_direction(server):
+    better = {**GOOD, "reading_score": 95, "writing_score": 95}
+    preds = server.client.post("/predict", json=[GOOD, better]).json()["predictions"]
+    assert len(preds) == 2 and preds[1] > preds[0]
+
+
+def test_explanations_sum_to_the_prediction(server):
+    body = server.client.post("/predict?explain=true", json=GOOD).json()
+    explanation = body["explanations"][0]
+    assert set(explanation["contributions"]) == set(GOOD)
+    total = explanation["base"] + sum(explanation["contributions"].values())
+    assert total == pytest.approx(body["predictions"][0], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "fragments"),
+    [
+        (b"{not json", 400, ["malformed JSON"]),
+        (b"", 400, ["empty"]),
+        (b"[]", 400, ["empty list"]),
+        (b'"a string"', 400, ["expected a JSON object"]),
+        ({**GOOD, "reading_score": "abc"}, 400, ["reading_score", "expected an integer in [0, 100]", "'abc'"]),
+        ({k: v for k, v in GOOD.items() if k != "lunch"}, 400, ["lunch", "missing"]),
+        ({**GOOD, "gender": "robot"}, 400, ["gender", "one of 'female', 'male'", "'robot'"]),
+        ({**GOOD, "writing_score": 101}, 400, ["writing_score", "[0, 100]", "101"]),
+        ({**GOOD, "writing_score": 1e308}, 400, ["writing_score"]),
+        (b'{"reading_score": NaN}', 400, ["malformed JSON"]),
+        ([GOOD] * 1001, 413, ["1001 records", "at most 1000"]),
+    ],
+)
+def test_bad_requests_get_a_4xx_naming_the_problem(server, payload, status, fragments):
+    if isinstance(payload, bytes):
+        r = server.client.post("/predict", content=payload, headers={"content-type": "application/json"})
+    else:
+        r = server.client.post("/predict", json=payload)
+    assert_problem(r, status, *fragments)
+
+
+def test_oversized_body(server):
+    r = server.client.post(
+        "/predict", content=b"[" + b" " * (2 << 20) + b"]", headers={"content-type": "application/json"}
+    )
+    assert_problem(r, 413, "at most")
+
+
+def test_pickle_is_refused(server):
+    r = server.client.post(
+        "/predict", content=b"\x80\x04K\x01.", headers={"content-type": "application/vnd.bentoml+pickle"}
+    )
+    assert_problem(r, 415, "pickle")
+
+
+def test_csv_keeps_valid_rows_and_reports_bad_ones(server):
+    good = ",".join(str(v) for v in GOOD.values())
+    bad = good.replace("group B", "group Z")
+    text = "\n".join([CSV_HEADER, good, bad, good]) + "\n"
+    r = server.client.post("/predict_csv", files={"file": ("batch.csv", text, "text/csv")})
+    assert r.status_code == 200, r.text
+    assert r.headers["X-Scorecast-Invalid-Rows"] == "1"
+    lines = r.text.strip().splitlines()
+    assert lines[0].endswith(
+        "predicted_math_score,predicted_math_score_lower,predicted_math_score_upper,validation_error"
+    )
+    assert "row 2 (line 3), column race_ethnicity" in lines[2] and "group Z" in lines[2]
+    assert lines[1].split(",")[-4] == lines[3].split(",")[-4] != ""
+    assert 'filename="batch-scored.csv"' in r.headers["content-disposition"]
+
+
+def test_csv_formula_cells_are_defused(server):
+    text = CSV_HEADER + ",note\n" + ",".join(str(v) for v in GOOD.values()) + ",=HYPERLINK(1)\n"
+    r = server.client.post("/predict_csv", files={"file": ("f.csv", text, "text/csv")})
+    assert r.status_code == 200 and "'=HYPERLINK(1)" in r.text
+
+
+@pytest.mark.parametrize(
+    ("files", "status", "fragment"),
+    [
+        ({"file": ("pic.png", b"\x89PNG\r\n\x1a\n\x00\x00", "image/png")}, 415, "expected a .csv file"),
+        ({"file": ("x.csv", "a,b\n1,2\n", "text/csv")}, 400, "missing column(s) gender"),
+        ({"file": ("x.csv", CSV_HEADER + "\n", "text/csv")}, 400, "no data rows"),
+        ({"file": ("x.csv", CSV_HEADER.replace(",", ";") + "\n1;2\n", "text/csv")}, 400, "separated by ';'"),
+    ],
+)
+def test_bad_uploads(server, files, status, fragment):
+    assert_problem(server.client.post("/predict_csv", files=files), status, fragment)
+
+
+def test_multipart_without_a_file(server):
+    body = b'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--b--\r\n'
+    r = server.client.post("/predict_csv", content=body, headers={"content-type": "multipart/form-data; boundary=b"})
+    assert_problem(r, 400, "field named 'file'")
+
+
+def test_too_many_csv_rows(server):
+    good = ",".join(str(v) for v in GOOD.values())
+    text = CSV_HEADER + "\n" + "\n".join([good] * 1001) + "\n"
+    assert_problem(server.client.post("/predict_csv", files={"file": ("big.csv", text, "text/csv")}), 413, "1001 rows")
+
+
+def test_metadata(server):
+    meta = server.client.get("/metadata").json()
+    assert [f["name"] for f in meta["schema"]["features"]] == list(GOOD)
+    assert meta["interval"]["nominal"] == 0.9 and meta["metrics"]["test"]["r2"] > 0.8
+    assert len(meta["data_md5"]) == 32
+
+
+def test_every_prediction_is_logged_under_concurrency(server):
+    before = rows_logged(server)
+    with ThreadPoolExecutor(16) as pool:
+        codes = list(pool.map(lambda _: server.client.post("/predict", json=[GOOD, GOOD]).status_code, range(60)))
+    assert codes == [200] * 60
+    assert rows_logged(server) == before + 120
+
+
+def test_api_key_and_rate_limit(guarded):
+    c = guarded.client
+    assert_problem(c.post("/predict", json=GOOD), 401, "API key")
+    assert c.get("/readyz").status_code == 200  # health stays open
+    assert c.get("/ui/").status_code == 200  # the page loads, then asks for the key
+    codes = [c.post("/predict", json=GOOD, headers={"X-API-Key": "s3cret"}) for _ in range(4)]
+    assert [r.status_code for r in codes[:3]] == [200, 200, 200]
+    assert codes[3].status_code == 429 and int(codes[3].headers["retry-after"]) >= 1
