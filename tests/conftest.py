@@ -1,11 +1,19 @@
-"""Shared fixtures: the repo root, the real CSV, and the composed default params."""
+"""Shared fixtures: the repo root, the real CSV, the composed params, a packaged model and servers on it."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
+import yaml
 
 from scorecast.compose import compose
 from scorecast.dataset import DatasetSpec
@@ -50,3 +58,83 @@ def students(students_csv: Path, spec: DatasetSpec) -> pd.DataFrame:
 def tiny(students: pd.DataFrame) -> pd.DataFrame:
     """60 real rows: enough for 2-fold CV of every candidate, fast."""
     return students.sample(60, random_state=0).reset_index(drop=True)
+
+
+STAGES = [["ingest"], ["validate"], ["split"], ["preprocess"], ["tournament", "linear"], ["select"], ["evaluate"],
+          ["package"]]  # fmt: skip
+
+
+def stage_env(home: Path) -> dict[str, str]:
+    return {**os.environ, "BENTOML_HOME": str(home), "BENTOML_DO_NOT_TRACK": "true",
+            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def packaged(tmp_path_factory) -> Path:
+    """Run the pipeline's stages (a one-candidate tournament) into a temp dir and its own BentoML store."""
+    if not SHARED_CSV.exists():
+        pytest.skip(f"{SHARED_CSV} not found")
+    work = tmp_path_factory.mktemp("packaged")
+    params = compose(ROOT / "conf", ["model=[linear]"])
+    params["data"]["sources"] = [str(SHARED_CSV)]
+    (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    env = stage_env(work / "bentoml")
+    for stage in STAGES:
+        subprocess.run([sys.executable, "-m", "scorecast", *stage], cwd=work, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+    return work
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, url: str, log_path: Path) -> None:
+        self.url = url
+        self.log_path = log_path
+        self.client = httpx.Client(base_url=url, timeout=30)
+
+
+def start_server(packaged: Path, tmp: Path, **settings: str) -> Iterator[Server]:
+    port = free_port()
+    log_path = tmp / "predictions.sqlite"
+    env = {**stage_env(packaged / "bentoml"), "SCORECAST_LOG_PATH": str(log_path), "SCORECAST_WORKERS": "1",
+           "SCORECAST_MAX_ROWS": "1000", "SCORECAST_MAX_BYTES": str(1 << 20), **settings}  # fmt: skip
+    out = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed below
+    command = ["bentoml", "serve", "service:ScoreCast", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"bentoml serve exited:\n{(tmp / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        else:
+            raise RuntimeError(f"bentoml serve not ready in 60 s:\n{(tmp / 'server.log').read_text()}")
+        server = Server(url, log_path)
+        yield server
+        server.client.close()
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(20)
+        out.close()
+
+
+@pytest.fixture(scope="session")
+def server(packaged, tmp_path_factory) -> Iterator[Server]:
+    yield from start_server(packaged, tmp_path_factory.mktemp("server"))
+
+
+@pytest.fixture(scope="session")
+def guarded(packaged, tmp_path_factory) -> Iterator[Server]:
+    yield from start_server(packaged, tmp_path_factory.mktemp("guarded"), SCORECAST_API_KEY="s3cret",
+                            SCORECAST_RATE_LIMIT="3")  # fmt: skip

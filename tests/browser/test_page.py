@@ -1,0 +1,81 @@
+"""The page in headless Chromium: fill the form, see a colour-coded prediction, score a CSV, download it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ROOT = Path(__file__).resolve().parents[2]
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (make test installs Debian's chromium when run as root)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 900, "height": 1300}, accept_downloads=True)
+        page.goto(f"{server.url}/ui/")
+        page.wait_for_selector("#f-gender")
+        yield page
+        browser.close()
+
+
+def test_form_fields_come_from_the_metadata(page):
+    options = page.locator("#f-race_ethnicity option").all_inner_texts()
+    assert options == ["group A", "group B", "group C", "group D", "group E"]
+    assert page.get_attribute("#f-reading_score", "max") == "100"
+
+
+@pytest.mark.parametrize(("reading", "writing", "band"), [(100, 100, "excellent"), (20, 15, "low")])
+def test_prediction_is_colour_coded(page, reading, writing, band):
+    page.select_option("#f-gender", "male")
+    page.fill("#f-reading_score", str(reading))
+    page.fill("#f-writing_score", str(writing))
+    page.click("#form button[type=submit]")
+    page.wait_for_function(f"document.querySelector('#score').dataset.band === '{band}'")
+    assert page.locator("#score").get_attribute("class") == f"score band-{band}"
+    assert "90% interval" in page.inner_text("#interval")
+    assert page.locator("#explain .bar-row").count() == 7
+    assert "reading_score" in page.inner_text("#summary")
+
+
+def test_out_of_range_input_shows_the_server_message(page):
+    page.fill("#f-reading_score", "150")
+    page.evaluate("document.querySelector('#f-reading_score').removeAttribute('max')")
+    page.click("#form button[type=submit]")
+    page.wait_for_function("document.querySelector('#form-error').textContent.length > 0")
+    assert "reading_score: expected an integer in [0, 100], got 150" in page.inner_text("#form-error")
+    page.fill("#f-reading_score", "70")
+
+
+def test_csv_upload_and_download(page, tmp_path):
+    csv = tmp_path / "batch.csv"
+    csv.write_text(
+        "gender,race_ethnicity,parental_level_of_education,lunch,test_preparation_course,reading_score,writing_score\n"
+        "female,group B,some college,standard,none,72,74\n"
+        "male,group Q,some college,standard,none,60,61\n"
+    )
+    page.set_input_files("#csv-file", str(csv))
+    page.click("#csv-form button[type=submit]")
+    page.wait_for_selector("#csv-download:not([hidden])")
+    assert "2 rows scored, 1 with validation errors" in page.inner_text("#csv-status")
+    with page.expect_download() as download:
+        page.click("#csv-download")
+    scored = Path(download.value.path()).read_text().splitlines()
+    assert scored[0].endswith("predicted_math_score_upper,validation_error") and len(scored) == 3
+    assert "group Q" in scored[2] and "column race_ethnicity" in scored[2]
+    page.fill("#f-reading_score", "88")
+    page.fill("#f-writing_score", "90")
+    page.click("#form button[type=submit]")
+    page.wait_for_function("document.querySelector('#score').dataset.band === 'good'")
+    # Kept out of git; docs/screenshot.png in the README is a copy of one of these.
+    page.screenshot(path=str(ROOT / "tests" / "browser" / "screenshots" / "page.png"), full_page=True)
