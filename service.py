@@ -37,7 +37,7 @@ CSV_UPLOAD = iospec.raw_spec(
 
 
 @bentoml.asgi_app(web.create_app(), path="/")
-@bentoml.service(workers=SETTINGS.workers, traffic={"timeout": 60})
+@bentoml.service(name="scorecast", workers=SETTINGS.workers, traffic={"timeout": 60})
 class ScoreCast:
     model_ref = bentoml.models.BentoModel(TAG)
 

@@ -138,3 +138,9 @@ def server(packaged, tmp_path_factory) -> Iterator[Server]:
 def guarded(packaged, tmp_path_factory) -> Iterator[Server]:
     yield from start_server(packaged, tmp_path_factory.mktemp("guarded"), SCORECAST_API_KEY="s3cret",
                             SCORECAST_RATE_LIMIT="3")  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def bento_env(packaged) -> dict[str, str]:
+    """Environment whose BentoML store holds the packaged model."""
+    return stage_env(packaged / "bentoml")
