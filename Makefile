@@ -40,8 +40,13 @@ lint: setup
 	ruff check src tests bench service.py
 	ruff format --check src tests bench service.py
 
-bench: setup
+bench: setup  ## pipeline and serving benchmarks against the tutorials' baselines (prints tables)
+	pip install --quiet -c requirements.lock -r bench/requirements.txt
 	python bench/pipeline.py
+	python bench/serve.py
+
+container: setup  ## build the bento into an image with podman and smoke-test it on 127.0.0.1
+	bash scripts/container.sh
 
 browser-deps:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
