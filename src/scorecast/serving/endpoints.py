@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio.to_thread
+import numpy as np
+import orjson
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -101,25 +103,23 @@ class Scorer:
         return self._predict_json(body, explain)
 
     def _predict_json(self, body: bytes, explain: bool = False) -> Response:
-        import pydantic_core
-
         if not body.strip():
             raise RequestError(400, "body: empty; expected a JSON object (one record) or an array of records")
         try:
-            payload = pydantic_core.from_json(body, allow_inf_nan=False)
-        except ValueError as err:
+            payload = orjson.loads(body)  # strict JSON: NaN, Infinity and >64-bit integers are refused
+        except orjson.JSONDecodeError as err:
             raise RequestError(400, f"body: malformed JSON ({err}); expected an object or an array of objects") from err
         batch = self.validator.validate(payload)
         predictions = self.predictor.predict(batch)
         records = [payload] if isinstance(payload, dict) else payload
         if self.log is not None:
             self.log.append(self.tag, records, predictions.tolist(), self.halfwidth)
-        parts = [b'{"predictions":', json.dumps(predictions.tolist()).encode()]
+        parts = [b'{"predictions":', orjson.dumps(predictions, option=orjson.OPT_SERIALIZE_NUMPY)]
         if self.halfwidth is not None:
-            bounds = [[p - self.halfwidth, p + self.halfwidth] for p in predictions.tolist()]
-            parts += [b',"intervals":', json.dumps(bounds).encode()]
+            bounds = np.column_stack([predictions - self.halfwidth, predictions + self.halfwidth])
+            parts += [b',"intervals":', orjson.dumps(bounds, option=orjson.OPT_SERIALIZE_NUMPY)]
         if explain:
-            parts += [b',"explanations":', json.dumps(self._explain(batch)).encode()]
+            parts += [b',"explanations":', orjson.dumps(self._explain(batch))]
         content = b"".join(parts) + self._tail
         return Response(content, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
 
