@@ -42,6 +42,7 @@ lint: setup
 
 bench: setup  ## pipeline and serving benchmarks against the tutorials' baselines (prints tables)
 	pip install --quiet -c requirements.lock -r bench/requirements.txt
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	python bench/pipeline.py
 	python bench/serve.py
 
