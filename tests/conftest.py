@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -144,3 +145,13 @@ def guarded(packaged, tmp_path_factory) -> Iterator[Server]:
 def bento_env(packaged) -> dict[str, str]:
     """Environment whose BentoML store holds the packaged model."""
     return stage_env(packaged / "bentoml")
+
+
+@pytest.fixture(scope="session")
+def pinned(packaged, bento_env, tmp_path_factory) -> Iterator[Server]:
+    """A server pinned to the packaged model's explicit tag, as a rollback would pin an older one."""
+    tag = subprocess.run(["bentoml", "models", "get", "scorecast:latest", "-o", "json"], env=bento_env,
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    info = json.loads(tag.stdout)
+    pinned_tag = f"{info['name']}:{info['version']}"
+    yield from start_server(packaged, tmp_path_factory.mktemp("pinned"), SCORECAST_MODEL_TAG=pinned_tag)

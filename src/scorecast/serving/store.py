@@ -24,7 +24,7 @@ class LoadedModel:
 def ensure_in_store(tag: str, export_path: Path) -> str:
     """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks `tag`."""
     import bentoml
-    from bentoml.exceptions import NotFound
+    from bentoml.exceptions import BentoMLException, NotFound
 
     try:
         return str(bentoml.models.get(tag).tag)
@@ -35,7 +35,13 @@ def ensure_in_store(tag: str, export_path: Path) -> str:
                 "(or set SCORECAST_MODEL_TAG to a tag listed by `bentoml models list`)"
             ) from None
     log.info("importing %s into the BentoML store", export_path)
-    imported = bentoml.models.import_model(str(export_path))
+    try:
+        imported = bentoml.models.import_model(str(export_path))
+    except BentoMLException as err:  # the exported model is there already, so the tag asked for is another one
+        raise ConfigError(
+            f"model {tag} is not in the BentoML store; `bentoml models list` shows the tags there "
+            "(SCORECAST_MODEL_TAG pins one)"
+        ) from err
     try:
         return str(bentoml.models.get(tag).tag)
     except NotFound as err:
