@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -155,3 +156,9 @@ def pinned(packaged, bento_env, tmp_path_factory) -> Iterator[Server]:
     info = json.loads(tag.stdout)
     pinned_tag = f"{info['name']}:{info['version']}"
     yield from start_server(packaged, tmp_path_factory.mktemp("pinned"), SCORECAST_MODEL_TAG=pinned_tag)
+
+
+@pytest.fixture(scope="session")
+def serve_store():
+    """`with serve_store(dir_holding_bentoml, tmp) as server:` serves the model in dir/bentoml."""
+    return contextlib.contextmanager(start_server)

@@ -43,6 +43,7 @@ def build_metadata(
         "interval": metrics["interval"],  # {"nominal": coverage, "halfwidth": ±} for every prediction
         "winner": {"candidate": selection["winner"], "estimator": selection["estimator"]},
         "reference": selection["reference"],  # mean encoded training row, for explanations
+        "typical": selection["typical"],  # a typical input row, the page's starting values
         "data_md5": data_md5,
         "params_md5": params_hash(params),
         "git_revision": git_revision() or "unknown",

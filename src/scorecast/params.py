@@ -23,4 +23,3 @@ def load_params(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
     if not isinstance(params, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return params
-

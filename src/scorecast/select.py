@@ -86,6 +86,14 @@ def refit(model: Any, preprocessor: Any, train: pd.DataFrame, target: str) -> An
     return Pipeline([("preprocess", preprocessor), ("model", model)])
 
 
+def typical_row(frame: pd.DataFrame) -> dict[str, Any]:
+    """Median of each numeric column, most frequent value of the others: the page's starting values."""
+    return {
+        name: (round(float(col.median()), 4) if pd.api.types.is_numeric_dtype(col) else str(col.mode().iloc[0]))
+        for name, col in frame.items()
+    }
+
+
 def to_markdown(board: pd.DataFrame, winner: str) -> str:
     lines = ["| rank | candidate | CV mean | CV std | best params |", "|---:|---|---:|---:|---|"]
     for row in board.itertuples():
@@ -133,6 +141,7 @@ def main(params: dict) -> None:
             "interval": interval,
             # The mean encoded training row: the reference point of per-prediction contributions.
             "reference": background(pipeline, train.drop(columns=[target])),
+            "typical": typical_row(train.drop(columns=[target])),
         },
     )
     write_dill(MODEL_PATH, pipeline)

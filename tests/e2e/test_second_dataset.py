@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 import yaml
@@ -61,3 +62,38 @@ def test_no_code_names_the_students_columns(root):
         for column in ("math_score", "reading_score", "race_ethnicity", "lunch"):
             assert column not in text, f"{path} names {column}"
     assert yaml.safe_load((root / "conf/data/diabetes.yaml").read_text())["target"] == "target"
+
+
+def test_service_and_page_fields_follow_the_second_dataset(repo, serve_store, tmp_path):
+    record = {"age": 50, "sex": "2", "bmi": None, "bp": 90.0, "s1": 180.0, "s2": 100.0, "s3": 50.0, "s4": 4.0,
+              "s5": 4.5, "s6": 90.0}  # fmt: skip
+    with serve_store(repo.parent, tmp_path) as server:
+        meta = server.client.get("/metadata").json()
+        assert [f["name"] for f in meta["schema"]["features"]] == list(record)
+        answer = server.client.post("/predict", json=record)  # a blank bmi is allowed here: it is imputed
+        assert answer.status_code == 200, answer.text
+        assert 25 <= answer.json()["predictions"][0] <= 346
+        bad = server.client.post("/predict", json={**record, "sex": "3"})
+        assert bad.status_code == 400 and "field sex: expected one of '1', '2'" in bad.json()["error"]
+        assert server.client.get("/ui/app.js").status_code == 200  # the page builds its form from /metadata
+        page_fields(server.url)
+
+
+def page_fields(url: str) -> None:
+    """In headless Chromium, when it is installed: the form has the second dataset's fields."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        page = browser.new_page()
+        page.goto(f"{url}/ui/")
+        page.wait_for_selector("#f-bmi")
+        assert page.locator("#f-sex option").all_inner_texts() == ["1", "2"]
+        assert page.locator("#form label").count() == 10
+        page.fill("#f-bmi", "30")
+        page.click("#form button[type=submit]")
+        page.wait_for_selector("#result:not([hidden])")
+        browser.close()

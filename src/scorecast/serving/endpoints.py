@@ -83,6 +83,7 @@ class Scorer:
                 "model": self.model_info,
                 "metrics": meta.get("metrics"),
                 "interval": interval,
+                "typical": meta.get("typical", {}),
                 "schema": schema,
                 "data_md5": meta.get("data_md5"),
                 "params_md5": meta.get("params_md5"),

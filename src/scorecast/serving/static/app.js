@@ -35,6 +35,7 @@ function field(feature) {
   if (feature.categories) {
     input = document.createElement("select");
     for (const c of feature.categories) input.add(new Option(c, c));
+    if (meta.typical?.[feature.name] !== undefined) input.value = meta.typical[feature.name];
   } else {
     input = document.createElement("input");
     input.type = "number";
@@ -42,7 +43,9 @@ function field(feature) {
     if (feature.max !== undefined) input.max = feature.max;
     input.step = feature.type === "int" ? "1" : "any";
     input.required = !feature.allow_missing;
-    input.value = feature.min !== undefined && feature.max !== undefined ? Math.round((feature.min + feature.max) / 2) : "";
+    const typical = meta.typical?.[feature.name];
+    const middle = feature.min !== undefined && feature.max !== undefined ? Math.round((feature.min + feature.max) / 2) : "";
+    input.value = typical ?? middle;
   }
   input.name = feature.name;
   input.id = `f-${feature.name}`;
