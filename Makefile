@@ -8,7 +8,7 @@ export BENTOML_DO_NOT_TRACK := true
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-.PHONY: setup run pipeline report serve test test-fast lint bench container browser-deps clean
+.PHONY: setup run pipeline report serve test test-fast lint bench reliability container browser-deps clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ bench: setup  ## pipeline and serving benchmarks against the tutorials' baseline
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	python bench/pipeline.py
 	python bench/serve.py
+
+reliability: setup browser-deps  ## fuzzing (3,000 examples an endpoint) and a 60 s load test at concurrency 32
+	SCORECAST_RELIABILITY=full pytest -s tests/reliability
 
 container: setup  ## build the bento into an image with podman and smoke-test it on 127.0.0.1
 	bash scripts/container.sh

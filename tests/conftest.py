@@ -94,9 +94,10 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, log_path: Path) -> None:
+    def __init__(self, url: str, log_path: Path, pid: int) -> None:
         self.url = url
         self.log_path = log_path
+        self.pid = pid  # the `bentoml serve` process; its workers are its children
         self.client = httpx.Client(base_url=url, timeout=30)
 
 
@@ -122,7 +123,7 @@ def start_server(packaged: Path, tmp: Path, **settings: str) -> Iterator[Server]
             time.sleep(0.3)
         else:
             raise RuntimeError(f"bentoml serve not ready in 60 s:\n{(tmp / 'server.log').read_text()}")
-        server = Server(url, log_path)
+        server = Server(url, log_path, proc.pid)
         yield server
         server.client.close()
     finally:

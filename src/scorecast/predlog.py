@@ -2,11 +2,15 @@
 
 SQLite in WAL mode takes appends from several server processes at once (each waits up to
 `busy_timeout` for the write lock), so nothing is lost under concurrent requests; a server
-database can replace it by implementing `PredictionLog`.
+database can replace it by implementing `PredictionLog`. With `flush_every` set, appends are
+queued and written by a background thread in one transaction per interval: a request then costs
+a list append instead of a commit, and a crash can lose at most that interval (a clean shutdown
+flushes).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import sqlite3
 import threading
@@ -43,7 +47,7 @@ class PredictionLog(Protocol):
 class SQLitePredictionLog:
     """One connection per process, shared by threads under a lock; WAL for concurrent processes."""
 
-    def __init__(self, path: str | Path, busy_timeout_ms: int = 10_000) -> None:
+    def __init__(self, path: str | Path, busy_timeout_ms: int = 10_000, flush_every: float | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -52,6 +56,15 @@ class SQLitePredictionLog:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(SCHEMA)
         self._conn.commit()
+        self._pending: list[tuple[Any, ...]] = []
+        self._pending_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._closed = False
+        self._writer: threading.Thread | None = None
+        if flush_every:
+            self._writer = threading.Thread(target=self._flush_loop, args=(flush_every,), daemon=True)
+            self._writer.start()
+            atexit.register(self.close)
 
     def append(
         self, model_tag: str, records: Sequence[dict[str, Any]], predictions: Sequence[float], halfwidth: float | None
@@ -63,11 +76,28 @@ class SQLitePredictionLog:
              None if halfwidth is None else float(pred) + halfwidth)
             for record, pred in zip(records, predictions, strict=True)
         ]  # fmt: skip
+        if self._writer is None:
+            self._write(rows)
+        else:
+            with self._pending_lock:
+                self._pending.extend(rows)
+
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
         with self._lock, self._conn:
             self._conn.executemany(
                 "INSERT INTO predictions (ts, model_tag, inputs, prediction, lower, upper) VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
+
+    def flush(self) -> None:
+        with self._pending_lock:
+            rows, self._pending = self._pending, []
+        if rows:
+            self._write(rows)
+
+    def _flush_loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.flush()
 
     def inputs(self, model_tag: str | None = None) -> pd.DataFrame:
         """The logged input records as a frame (one column per field), oldest first."""
@@ -83,5 +113,13 @@ class SQLitePredictionLog:
             return int(self._conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0])
 
     def close(self) -> None:
+        """Write what is queued, then close; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        if self._writer is not None:
+            self._writer.join(5)
+        self.flush()
         with self._lock:
             self._conn.close()

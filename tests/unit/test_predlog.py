@@ -35,3 +35,19 @@ def test_nothing_is_lost_under_concurrent_threads_and_processes(tmp_path):
         p.join(60)
         assert p.exitcode == 0
     assert log.count() == 800
+
+
+def test_queued_appends_are_written_by_the_flusher_and_on_close(tmp_path):
+    import time
+
+    log = SQLitePredictionLog(tmp_path / "log.sqlite", flush_every=0.02)
+    log.append("m:1", [{"i": 1}], [1.0], None)
+    deadline = time.monotonic() + 5
+    while log.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert log.count() == 1
+    log._stop.set()  # stop the flusher: what is queued now must still land on close
+    log._writer.join(5)
+    log.append("m:1", [{"i": 2}, {"i": 3}], [2.0, 3.0], None)
+    log.close()
+    assert SQLitePredictionLog(tmp_path / "log.sqlite").count() == 3

@@ -30,6 +30,7 @@ from scorecast.serving.store import LoadedModel
 
 log = logging.getLogger(__name__)
 
+LOG_FLUSH_SECONDS = 0.05  # prediction-log rows are written in one transaction per interval
 THREAD_BYTES = 64 * 1024  # bodies above this are parsed and scored off the event loop
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
 CSV_IF_NAMED = frozenset({"application/vnd.ms-excel", "application/octet-stream", ""})  # what browsers send
@@ -67,7 +68,9 @@ class Scorer:
         interval = meta.get("interval") or {}
         self.halfwidth: float | None = interval.get("halfwidth")
         self.reference: list[float] | None = meta.get("reference")
-        self.log: PredictionLog | None = SQLitePredictionLog(settings.log_path) if settings.log_path else None
+        self.log: PredictionLog | None = (
+            SQLitePredictionLog(settings.log_path, flush_every=LOG_FLUSH_SECONDS) if settings.log_path else None
+        )
         self.model_info = {
             "tag": self.tag,
             "winner": meta.get("metrics", {}).get("winner"),

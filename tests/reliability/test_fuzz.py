@@ -1,0 +1,92 @@
+"""Property-based fuzzing of every endpoint on a live server: no 5xx, and every 4xx says what is wrong."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = [pytest.mark.slow, pytest.mark.reliability]
+
+FIELDS = ["gender", "race_ethnicity", "parental_level_of_education", "lunch", "test_preparation_course",
+          "reading_score", "writing_score"]  # fmt: skip
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
+    st.sampled_from(["female", "group B", "standard", "none", "=cmd|' /C calc'!A0", "1e999", "NaN", "\u202e\x00"]),
+)  # fmt: skip
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)  # noqa: E501
+RECORDS = st.fixed_dictionaries({}, optional={name: SCALARS for name in FIELDS})
+BODIES = st.one_of(
+    JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+    RECORDS.map(lambda r: json.dumps(r).encode()),
+    st.lists(RECORDS, max_size=5).map(lambda r: json.dumps(r).encode()),
+    st.binary(max_size=200),
+    st.sampled_from([b'{"a": NaN}', b'{"reading_score": Infinity}', b'{"gender": "female", "gender": "male"}',
+                     b"[" * 5000, b'{"reading_score": 1' + b"0" * 400 + b"}", b'"\\ud800"']),
+)  # fmt: skip
+CONTENT_TYPES = st.sampled_from(["application/json", "text/plain", "application/xml", "", "multipart/form-data"])
+CSV_HEADER = ",".join(FIELDS)
+CSV_TEXTS = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.lists(st.one_of(st.text(max_size=12), st.integers(-5, 200).map(str)), min_size=1, max_size=9),
+             max_size=6).map(lambda rows: CSV_HEADER + "\n" + "\n".join(",".join(r) for r in rows)),
+    st.sampled_from([CSV_HEADER + "\nfemale,group B,some college,standard,none,7", "\ufeff" + CSV_HEADER + "\n",
+                     CSV_HEADER + '\n"unterminated,quote\n', "=1+2,@SUM(A1)\n-3,+4\n"]),
+)  # fmt: skip
+
+
+def check(response) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        body = response.json()
+        assert isinstance(body["error"], str) and body["error"], body
+
+
+def run_fuzz(budget, test) -> None:
+    settings(max_examples=int(budget["examples"]), deadline=None, database=None,
+             suppress_health_check=list(HealthCheck))(test)()  # fmt: skip
+
+
+def test_predict_never_fails_with_a_5xx(server, budget):
+    @given(body=BODIES, content_type=CONTENT_TYPES, explain=st.booleans())
+    def fuzz(body, content_type, explain):
+        path = "/predict?explain=true" if explain else "/predict"
+        check(server.client.post(path, content=body, headers={"content-type": content_type}))
+
+    run_fuzz(budget, fuzz)
+
+
+def test_predict_csv_never_fails_with_a_5xx(server, budget):
+    @given(
+        text=CSV_TEXTS,
+        name=st.sampled_from(["a.csv", "a.txt", "", "ü.csv"]),
+        kind=st.sampled_from(["text/csv", "application/vnd.ms-excel", "application/octet-stream", "image/png"]),
+    )
+    def fuzz(text, name, kind):
+        check(server.client.post("/predict_csv", files={"file": (name, text.encode("utf-8", "surrogatepass"), kind)}))
+
+    run_fuzz(budget, fuzz)
+
+
+def test_valid_records_always_get_a_finite_prediction(server, budget):
+    categories = server.client.get("/metadata").json()["schema"]["features"]
+    record = st.fixed_dictionaries({
+        f["name"]: st.sampled_from(f["categories"]) if "categories" in f else st.integers(f["min"], f["max"])
+        for f in categories
+    })  # fmt: skip
+
+    @given(records=st.lists(record, min_size=1, max_size=20))
+    def fuzz(records):
+        r = server.client.post("/predict", json=records)
+        assert r.status_code == 200, r.text
+        assert all(math.isfinite(p) for p in r.json()["predictions"])
+
+    run_fuzz({"examples": budget["examples"] // 3}, fuzz)
