@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -24,6 +25,8 @@ CSV_HEADER = (
 
 
 def rows_logged(server) -> int:
+    """Rows in the prediction log once the service's 50 ms flusher has written what it queued."""
+    time.sleep(0.3)
     with sqlite3.connect(server.log_path) as conn:
         return conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0]
 
