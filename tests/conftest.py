@@ -101,14 +101,14 @@ class Server:
         self.client = httpx.Client(base_url=url, timeout=30)
 
 
-def start_server(packaged: Path, tmp: Path, **settings: str) -> Iterator[Server]:
+def start_server(packaged: Path, tmp: Path, cwd: Path = ROOT, **settings: str) -> Iterator[Server]:
     port = free_port()
     log_path = tmp / "predictions.sqlite"
     env = {**stage_env(packaged / "bentoml"), "SCORECAST_LOG_PATH": str(log_path), "SCORECAST_WORKERS": "1",
            "SCORECAST_MAX_ROWS": "1000", "SCORECAST_MAX_BYTES": str(1 << 20), **settings}  # fmt: skip
     out = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed below
     command = ["bentoml", "serve", "service:ScoreCast", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -166,17 +166,44 @@ def test_checksum_mismatch_stops_the_run_and_keeps_good_outputs(repo, first_run)
         pipeline(repo)
 
 
-def test_push_to_a_local_remote_and_pull_into_a_fresh_clone(repo, first_run, tmp_path):
-    run(repo, "dvc", "remote", "add", "-d", "--local", "store", str(tmp_path / "remote"))
+@pytest.fixture(scope="module")
+def pulled_clone(repo, first_run, tmp_path_factory) -> Path:
+    """Push the repo's outputs to a local remote, then clone with git and `dvc pull`."""
+    base = tmp_path_factory.mktemp("pulled")
+    run(repo, "dvc", "remote", "add", "-d", "--local", "store", str(base / "remote"))
     commit(repo, "reproduced")
     run(repo, "dvc", "push")
-    clone = tmp_path / "clone"
-    run(tmp_path, "git", "clone", "-q", str(repo), str(clone))
-    run(clone, "dvc", "remote", "add", "-d", "--local", "store", str(tmp_path / "remote"))
+    clone = base / "clone"
+    run(base, "git", "clone", "-q", str(repo), str(clone))
+    run(clone, "dvc", "remote", "add", "-d", "--local", "store", str(base / "remote"))
     run(clone, "dvc", "pull")
+    return clone
+
+
+def test_push_to_a_local_remote_and_pull_into_a_fresh_clone(repo, pulled_clone):
     for path in [*DETERMINISTIC, "models/scorecast.bentomodel"]:
-        assert (clone / path).read_bytes() == (repo / path).read_bytes(), path
-    assert "up to date" in run(clone, "dvc", "status", "dvc.yaml").stdout
+        assert (pulled_clone / path).read_bytes() == (repo / path).read_bytes(), path
+    assert "up to date" in run(pulled_clone, "dvc", "status", "dvc.yaml").stdout
+
+
+def test_a_pulled_clone_serves_without_retraining(pulled_clone, serve_store, tmp_path):
+    """The clone's service imports the pulled models/scorecast.bentomodel into an empty store and answers."""
+    record = {
+        "gender": "male",
+        "race_ethnicity": "group D",
+        "parental_level_of_education": "high school",
+        "lunch": "standard",
+        "test_preparation_course": "completed",
+        "reading_score": 66,
+        "writing_score": 64,
+    }
+    assert not (tmp_path / "bentoml").exists()
+    with serve_store(tmp_path, tmp_path, cwd=pulled_clone) as server:
+        answer = server.client.post("/predict", json=record)
+        assert answer.status_code == 200, answer.text
+        assert 0 < answer.json()["predictions"][0] < 100
+    assert len(list((tmp_path / "bentoml" / "models" / "scorecast").iterdir())) >= 1
+    assert "up to date" in run(pulled_clone, "dvc", "status", "dvc.yaml").stdout  # nothing was retrained
 
 
 def test_monitoring_stage_flags_a_shifted_prediction_log(repo, first_run):
