@@ -170,3 +170,17 @@ def test_api_key_and_rate_limit(guarded):
     codes = [c.post("/predict", json=GOOD, headers={"X-API-Key": "s3cret"}) for _ in range(4)]
     assert [r.status_code for r in codes[:3]] == [200, 200, 200]
     assert codes[3].status_code == 429 and int(codes[3].headers["retry-after"]) >= 1
+
+
+def test_csv_explanations_sum_to_each_prediction(server):
+    good = ",".join(str(v) for v in GOOD.values())
+    text = "\n".join([CSV_HEADER, good, good.replace("group B", "group Z")]) + "\n"
+    r = server.client.post("/predict_csv?explain=true", files={"file": ("b.csv", text, "text/csv")})
+    assert r.status_code == 200, r.text
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    parts = [float(rows[0][f"contribution_{name}"]) for name in GOOD]
+    assert float(rows[0]["contribution_base"]) + sum(parts) == pytest.approx(float(rows[0]["predicted_math_score"]))
+    assert rows[1]["contribution_base"] == "" and "group Z" in rows[1]["validation_error"]

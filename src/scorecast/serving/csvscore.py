@@ -26,6 +26,8 @@ class ScoredCsv:
     predictions: list[float | None]
     problems: list[Problem]
     valid_records: list[dict[str, Any]] = field(default_factory=list)  # as uploaded, for the prediction log
+    valid_batch: Batch | None = None  # the valid rows, typed, for explanations
+    valid_mask: np.ndarray | None = None
 
     @property
     def invalid_rows(self) -> int:
@@ -93,6 +95,7 @@ def score_frame(
     problems.sort(key=lambda p: p.where["row"])
     keep = ~bad_rows
     predictions = np.full(len(raw), np.nan)
+    batch = None
     if keep.any():
         batch = Batch(int(keep.sum()), {c.name: _batch_values(c, typed[c.name][keep]) for c in columns})
         predictions[keep] = predictor.predict(batch)
@@ -107,7 +110,8 @@ def score_frame(
         errors.iat[row] = f"{errors.iat[row]}; {p.message}" if errors.iat[row] else p.message
     out["validation_error"] = errors
     valid_records = raw.loc[keep, [c.name for c in columns]].to_dict("records")
-    return ScoredCsv(out, [None if np.isnan(v) else float(v) for v in predictions], problems, valid_records)
+    floats = [None if np.isnan(v) else float(v) for v in predictions]
+    return ScoredCsv(out, floats, problems, valid_records, batch, keep)
 
 
 def _batch_values(col: Column, values: pd.Series) -> Any:

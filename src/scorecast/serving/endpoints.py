@@ -144,6 +144,8 @@ class Scorer:
     async def predict_csv(self, request: Request) -> Response:
         data, filename = await read_upload(request, self.settings.max_bytes)
         scored = await anyio.to_thread.run_sync(self._score_csv, data, filename)
+        if request.query_params.get("explain", "").lower() in ("1", "true", "yes") and scored.valid_batch is not None:
+            await anyio.to_thread.run_sync(self._explain_csv, scored)
         if self.log is not None and scored.valid_records:
             valid = [p for p in scored.predictions if p is not None]
             await anyio.to_thread.run_sync(self.log.append, self.tag, scored.valid_records, valid, self.halfwidth)
@@ -166,6 +168,17 @@ class Scorer:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", filename.rsplit(".", 1)[0])[:80] or "upload"
         headers["Content-Disposition"] = f'attachment; filename="{stem}-scored.csv"'
         return Response(csvscore.to_csv(scored), media_type="text/csv; charset=utf-8", headers=headers)
+
+    def _explain_csv(self, scored: csvscore.ScoredCsv) -> None:
+        """Add contribution_base and contribution_<feature> columns (blank on rows that failed validation)."""
+        explanations = self._explain(scored.valid_batch)
+        columns = {"contribution_base": [e["base"] for e in explanations]}
+        for name in explanations[0]["contributions"]:
+            columns[f"contribution_{name}"] = [e["contributions"][name] for e in explanations]
+        for name, values in columns.items():
+            full = np.full(len(scored.frame), np.nan)
+            full[scored.valid_mask] = values
+            scored.frame.insert(len(scored.frame.columns) - 1, name, full)
 
     def _score_csv(self, data: bytes, filename: str) -> csvscore.ScoredCsv:
         text = csvscore.decode(data, filename)
