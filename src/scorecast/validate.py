@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 VALIDATED_PATH = Path("data/validated/dataset.parquet")
 REPORT_PATH = Path("reports/validation.json")
+BLANK_ROW = "a value in every column"
 BOOL_VALUES = {"true": "True", "1": "True", "yes": "True", "false": "False", "0": "False", "no": "False"}
 
 
@@ -79,13 +80,19 @@ def validate(
         raise DataValidationError(f"{file}: has a header but no data rows")
 
     typed: dict[str, pd.Series] = {}
-    errors: list[dict[str, Any]] = []
-    bad_rows = pd.Series(False, index=raw.index)
-    target_missing = raw[spec.target.name].str.strip() == ""
+    # A wholly blank row is a damaged file (a stray line, an export's padding), not a row without a target.
+    blank = raw.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
+    errors: list[dict[str, Any]] = [
+        {"row": int(i) + 1, "line": int(i) + 2, "column": None, "value": "", "expected": BLANK_ROW}
+        for i in np.flatnonzero(blank.to_numpy())
+    ]
+    bad_rows = blank.copy()
+    target_missing = (raw[spec.target.name].str.strip() == "") & ~blank
     for col in [*spec.features, spec.target]:
         values, bad, missing = check_column(raw[col.name], col)
         if not col.allow_missing and col is not spec.target:
             bad |= missing & ~target_missing  # rows without a target are dropped anyway
+        bad &= ~blank  # reported once, above
         typed[col.name] = values
         bad_rows |= bad
         errors += [
@@ -98,23 +105,29 @@ def validate(
             }
             for i in np.flatnonzero(bad.to_numpy())
         ]
-    errors.sort(key=lambda e: (e["row"], needed.index(e["column"])))
+    errors.sort(key=lambda e: (e["row"], -1 if e["column"] is None else needed.index(e["column"])))
     keep = ~bad_rows & ~target_missing
     report = {
         "file": file,
         "rows": int(len(raw)),
         "valid_rows": int(keep.sum()),
         "dropped_missing_target": int(target_missing.sum()),
+        "blank_rows": int(blank.sum()),
         "dropped_invalid": int((bad_rows & ~target_missing).sum()) if on_error == "drop" else 0,
         "error_count": len(errors),
         "errors": errors[:max_reported],
     }
     if errors and on_error == "fail":
         first = errors[0]
+        where = f"{file} row {first['row']} (line {first['line']})"
+        what = (
+            f"column {first['column']}: expected {first['expected']}, got {first['value']!r}"
+            if first["column"]
+            else f"expected {first['expected']}, got a blank row"
+        )
         raise DataValidationError(
-            f"{file} row {first['row']} (line {first['line']}), column {first['column']}: "
-            f"expected {first['expected']}, got {first['value']!r} "
-            f"({len(errors)} problem(s) in all; see {REPORT_PATH}; set validate.on_error=drop to drop such rows)",
+            f"{where}, {what} ({len(errors)} problem(s) in all; see {REPORT_PATH}; "
+            "set validate.on_error=drop to drop such rows)",
             report,
         )
     frame = pd.DataFrame({name: typed[name][keep] for name in needed}).reset_index(drop=True)

@@ -69,8 +69,22 @@ def test_drop_mode_keeps_good_rows_and_counts_the_rest(tmp_path):
 
 
 def test_missing_target_rows_are_dropped_even_in_fail_mode(tmp_path):
-    frame, report = run(tmp_path, GOOD + ",,,,\n")
+    frame, report = run(tmp_path, GOOD + "red,10,0.5,true,\n")
     assert len(frame) == 2 and report["dropped_missing_target"] == 1
+
+
+@pytest.mark.parametrize("blank", ["", ",,,,", " , ,,, "])
+def test_a_blank_row_stops_the_run_and_names_its_line(tmp_path, blank):
+    text = GOOD.replace("\nblue", f"\n{blank}\nblue")
+    expected = r"data.csv row 2 \(line 3\), expected a value in every column, got a blank row"
+    with pytest.raises(DataValidationError, match=expected):
+        run(tmp_path, text)
+
+
+def test_drop_mode_drops_and_counts_blank_rows(tmp_path):
+    frame, report = run(tmp_path, GOOD + ",,,,\n", on_error="drop")
+    assert len(frame) == 2
+    assert report["blank_rows"] == 1 and report["dropped_missing_target"] == 0 and report["dropped_invalid"] == 1
 
 
 def test_missing_column(tmp_path):
