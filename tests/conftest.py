@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,34 @@ from scorecast.dataset import DatasetSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CSV = ROOT.parent / "shared" / "data" / "students.csv"
+
+
+RELIABILITY_ROWS: list[dict[str, object]] = []
+
+
+@pytest.fixture(scope="session")
+def report() -> Callable[..., None]:
+    """`report(check, **figures)` adds a row to the reliability table printed at the end of the run."""
+    return lambda check, **figures: RELIABILITY_ROWS.append({"check": check, **figures})
+
+
+def table_cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not RELIABILITY_ROWS:
+        return
+    columns = list(dict.fromkeys(key for row in RELIABILITY_ROWS for key in row))
+    terminalreporter.write_sep("=", "reliability")
+    terminalreporter.write_line("| " + " | ".join(columns) + " |")
+    terminalreporter.write_line("|" + "|".join("---" for _ in columns) + "|")
+    for row in RELIABILITY_ROWS:
+        terminalreporter.write_line("| " + " | ".join(table_cell(row.get(c, "")) for c in columns) + " |")
 
 
 @pytest.fixture(scope="session")

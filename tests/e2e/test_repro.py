@@ -6,6 +6,7 @@ The tests in this module share one repo and run in file order (each builds on th
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -97,7 +98,7 @@ def test_forced_rerun_is_identical(repo, first_run):
         assert second[path] == first_run[path], path
 
 
-def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run):
+def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run, report):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     proc = subprocess.Popen(["dvc", "repro", "--force"], cwd=repo, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)  # fmt: skip
@@ -109,11 +110,13 @@ def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
     leftovers = [p for d in ("data", "models", "results") for p in (repo / d).rglob("*.tmp")]
-    assert leftovers == [], "a killed stage left a half-written file"
     pipeline(repo)
     resumed = lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text()))
-    for path in DETERMINISTIC:
-        assert resumed[path] == first_run[path], path
+    differing = [path for path in DETERMINISTIC if resumed[path] != first_run[path]]
+    report("dvc repro killed mid-tournament, then rerun", **{"half-written files": len(leftovers),
+           "equals an uninterrupted run": not differing})  # fmt: skip
+    assert leftovers == [], "a killed stage left a half-written file"
+    assert differing == [], "the resumed run differs from the uninterrupted one"
 
 
 def changed_stages(repo: Path) -> set[str]:
@@ -163,6 +166,85 @@ def test_checksum_mismatch_stops_the_run_and_keeps_good_outputs(repo, first_run)
         assert {p: (repo / p).read_bytes() for p in DETERMINISTIC} == before
     finally:
         data_conf.write_text(original)
+        pipeline(repo)
+
+
+def corrupted(rows: list[list[str]], how: str) -> list[list[str]]:
+    """The students CSV (header first) damaged in one of the ways real files get damaged."""
+    header, data = rows[0], [list(r) for r in rows[1:]]
+    target = header.index("math_score")
+    if how == "values shifted a column":
+        data = [r[1:] + r[:1] for r in data]
+    elif how == "a category never seen":
+        data[4][header.index("race_ethnicity")] = "group F"
+    elif how == "blank rows":
+        data[9:9] = [[], []]
+    elif how == "a target out of range":
+        data[2][target] = "169"
+    elif how == "columns reordered, header with them":
+        order = list(reversed(range(len(header))))
+        return [[r[i] for i in order] for r in [header, *data]]
+    return [header, *data]
+
+
+def use_source(repo: Path, csv_path: Path) -> str:
+    """Point the dataset config at `csv_path` with its md5, as a user changing the data would; return the old config."""
+    from scorecast.ingest import md5sum
+
+    data_conf = repo / "conf/data/students.yaml"
+    original = data_conf.read_text()
+    config = original.replace("  - ../shared/data/students.csv\n", f"  - {csv_path}\n")
+    data_conf.write_text(config.replace("72e8feb9e6dd40e0cc9b4563bdece775", md5sum(csv_path)))
+    run(repo, "scorecast", "compose")
+    return original
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ("values shifted a column", "row 1 (line 2), column gender: expected one of 'female', 'male', got"),
+        ("a category never seen", "row 5 (line 6), column race_ethnicity: expected one of 'group A'"),
+        ("blank rows", "row 10 (line 11), expected a value in every column, got a blank row (2 problem(s)"),
+        ("a target out of range", "row 3 (line 4), column math_score: expected a number in [0, 100], got '169'"),
+    ],
+)
+def test_corrupt_data_stops_with_the_report_and_keeps_good_outputs(repo, first_run, tmp_path, report, how, expected):
+    rows = list(csv.reader((ROOT.parent / "shared/data/students.csv").read_text().splitlines()))
+    bad = tmp_path / "students.csv"
+    with bad.open("w", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(corrupted(rows, how))
+    kept = [p for p in DETERMINISTIC if p != "data/raw/dataset.csv"]
+    before = {p: (repo / p).read_bytes() for p in kept}
+    original = use_source(repo, bad)
+    try:
+        proc = run(repo, "dvc", "repro", check=False)
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("scorecast validate: error:")]
+        unchanged = {p: (repo / p).read_bytes() for p in kept} == before
+        report(f"corrupt data: {how}", **{"run stopped": proc.returncode != 0, "good outputs kept": unchanged})
+        assert proc.returncode != 0 and len(errors) == 1 and expected in errors[0], proc.stderr
+        assert "Traceback" not in proc.stderr + proc.stdout
+        validation = json.loads((repo / "reports/validation.json").read_text())
+        assert validation["error_count"] >= 1 and validation["errors"][0]["row"] == int(expected.split()[1])
+        assert unchanged
+    finally:
+        (repo / "conf/data/students.yaml").write_text(original)
+        pipeline(repo)
+
+
+def test_columns_in_another_order_give_the_same_validated_data(repo, first_run, tmp_path):
+    rows = list(csv.reader((ROOT.parent / "shared/data/students.csv").read_text().splitlines()))
+    moved = tmp_path / "students.csv"
+    with moved.open("w", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+            corrupted(rows, "columns reordered, header with them")
+        )
+    validated = (repo / "data/validated/dataset.parquet").read_bytes()
+    original = use_source(repo, moved)
+    try:
+        run(repo, "dvc", "repro")
+        assert (repo / "data/validated/dataset.parquet").read_bytes() == validated
+    finally:
+        (repo / "conf/data/students.yaml").write_text(original)
         pipeline(repo)
 
 

@@ -43,50 +43,70 @@ CSV_TEXTS = st.one_of(
 )  # fmt: skip
 
 
-def check(response) -> None:
-    assert response.status_code < 500, response.text
-    if response.status_code >= 400:
-        body = response.json()
-        assert isinstance(body["error"], str) and body["error"], body
+class Tally:
+    """Counts answers by class for the reliability table; `check` holds each one to the contract."""
+
+    def __init__(self) -> None:
+        self.sent = self.client_errors = self.server_errors = 0
+
+    def check(self, response) -> None:
+        self.sent += 1
+        self.client_errors += 400 <= response.status_code < 500
+        self.server_errors += response.status_code >= 500
+        assert response.status_code < 500, response.text
+        if response.status_code >= 400:
+            body = response.json()
+            assert isinstance(body["error"], str) and body["error"], body
 
 
-def run_fuzz(budget, test) -> None:
-    settings(max_examples=int(budget["examples"]), deadline=None, database=None,
-             suppress_health_check=list(HealthCheck))(test)()  # fmt: skip
+def run_fuzz(budget, test, tally: Tally, report, check_name: str) -> None:
+    try:
+        settings(max_examples=int(budget["examples"]), deadline=None, database=None,
+                 suppress_health_check=list(HealthCheck))(test)()  # fmt: skip
+    finally:
+        report(check_name, requests=tally.sent, **{"4xx": tally.client_errors, "5xx": tally.server_errors})
 
 
-def test_predict_never_fails_with_a_5xx(server, budget):
+def test_predict_never_fails_with_a_5xx(server, budget, report):
+    tally = Tally()
+
     @given(body=BODIES, content_type=CONTENT_TYPES, explain=st.booleans())
     def fuzz(body, content_type, explain):
         path = "/predict?explain=true" if explain else "/predict"
-        check(server.client.post(path, content=body, headers={"content-type": content_type}))
+        tally.check(server.client.post(path, content=body, headers={"content-type": content_type}))
 
-    run_fuzz(budget, fuzz)
+    run_fuzz(budget, fuzz, tally, report, "fuzz /predict (hypothesis)")
 
 
-def test_predict_csv_never_fails_with_a_5xx(server, budget):
+def test_predict_csv_never_fails_with_a_5xx(server, budget, report):
+    tally = Tally()
+
     @given(
         text=CSV_TEXTS,
         name=st.sampled_from(["a.csv", "a.txt", "", "ü.csv"]),
         kind=st.sampled_from(["text/csv", "application/vnd.ms-excel", "application/octet-stream", "image/png"]),
     )
     def fuzz(text, name, kind):
-        check(server.client.post("/predict_csv", files={"file": (name, text.encode("utf-8", "surrogatepass"), kind)}))
+        files = {"file": (name, text.encode("utf-8", "surrogatepass"), kind)}
+        tally.check(server.client.post("/predict_csv", files=files))
 
-    run_fuzz(budget, fuzz)
+    run_fuzz(budget, fuzz, tally, report, "fuzz /predict_csv (hypothesis)")
 
 
-def test_valid_records_always_get_a_finite_prediction(server, budget):
+def test_valid_records_always_get_a_finite_prediction(server, budget, report):
     categories = server.client.get("/metadata").json()["schema"]["features"]
     record = st.fixed_dictionaries({
         f["name"]: st.sampled_from(f["categories"]) if "categories" in f else st.integers(f["min"], f["max"])
         for f in categories
     })  # fmt: skip
 
+    tally = Tally()
+
     @given(records=st.lists(record, min_size=1, max_size=20))
     def fuzz(records):
         r = server.client.post("/predict", json=records)
+        tally.check(r)
         assert r.status_code == 200, r.text
         assert all(math.isfinite(p) for p in r.json()["predictions"])
 
-    run_fuzz({"examples": budget["examples"] // 3}, fuzz)
+    run_fuzz({"examples": budget["examples"] // 3}, fuzz, tally, report, "valid records get finite predictions")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import sys
 import time
 
 import httpx
@@ -49,7 +48,7 @@ def load_server(packaged, serve_store, tmp_path_factory):
         yield server
 
 
-def test_sustained_load(load_server, budget):
+def test_sustained_load(load_server, budget, report):
     asyncio.run(hammer(load_server.url, budget["warmup_seconds"]))  # imports, caches, allocator pools
     time.sleep(0.5)  # let the service's 50 ms log flusher write the warm-up's rows
     with sqlite3.connect(load_server.log_path) as conn:
@@ -60,13 +59,13 @@ def test_sustained_load(load_server, budget):
     time.sleep(0.5)  # the service writes its log every 50 ms
     with sqlite3.connect(load_server.log_path) as conn:
         logged = conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] - logged_before
-    rows = [
-        ("seconds", budget["load_seconds"]), ("requests", ok + errors), ("errors", errors),
-        ("p50 ms", 1000 * lat[len(lat) // 2]), ("p99 ms", 1000 * lat[int(len(lat) * 0.99) - 1]),
-        ("memory before MB", memory_before), ("memory after MB", memory_after),
-        ("log rows", logged),
-    ]  # fmt: skip
-    sys.stderr.write("\n" + "\n".join(f"| {name} | {value:,.1f} |" for name, value in rows) + "\n")
+    report(
+        f"load c={CONCURRENCY}, {budget['load_seconds']:.0f} s",
+        requests=ok + errors,
+        errors=errors,
+        **{"p50 ms": 1000 * lat[len(lat) // 2], "p99 ms": 1000 * lat[int(len(lat) * 0.99) - 1]},
+        **{"memory before MB": memory_before, "memory after MB": memory_after, "log rows": logged},
+    )
     assert errors == 0
     assert ok > 0 and logged == ok
     if budget["check_memory"]:
