@@ -1,12 +1,15 @@
 """Per-prediction feature contributions that sum, with a base value, to the prediction.
 
 Exact for linear winners (coefficient x (encoded value - training mean), summed over each input
-column's encoded columns) and the model's own SHAP values for CatBoost and XGBoost; other winners
-are not explained rather than explained approximately.
+column's encoded columns) and the model's own SHAP values for CatBoost and XGBoost. Any other
+winner (forests, k-NN, SVR, ...) gets exact baseline Shapley values over its input columns,
+relative to a typical training row: all 2^d on/off combinations of the d columns are scored in
+one batch, so nothing is sampled or approximated, and d is capped to keep that batch small.
 """
 
 from __future__ import annotations
 
+from math import factorial
 from typing import Any
 
 import numpy as np
@@ -14,9 +17,13 @@ import pandas as pd
 
 from scorecast.errors import ScorecastError
 
+MAX_EXACT_COLUMNS = 12  # baseline Shapley scores 2^d rows per explained row
+ROWS_PER_CALL = 1 << 16  # bounds the memory of one scoring call
+MAX_SCORED_ROWS = 1 << 20  # bounds the time of one request's explanations
+
 
 class NotExplainable(ScorecastError):
-    """The winner's model family has no exact per-feature contributions."""
+    """The winner cannot be explained exactly for this request."""
 
 
 def column_groups(preprocessor: Any) -> list[str]:
@@ -43,9 +50,16 @@ def background(pipeline: Any, train: pd.DataFrame) -> list[float]:
 
 
 def contributions(
-    pipeline: Any, frame: pd.DataFrame, reference: list[float] | None = None
+    pipeline: Any,
+    frame: pd.DataFrame,
+    reference: list[float] | None = None,
+    baseline: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """(base value per row, contributions per input column); base + row sum == prediction."""
+    """(base value per row, contributions per input column); base + row sum == prediction.
+
+    `reference` is the mean encoded training row (linear models); `baseline` a typical input row
+    (models without contributions of their own).
+    """
     preprocess, model = pipeline.named_steps["preprocess"], pipeline.named_steps["model"]
     encoded = np.asarray(preprocess.transform(frame), dtype=float)
     owners = column_groups(preprocess)
@@ -64,9 +78,52 @@ def contributions(
 
         shap = model.get_booster().predict(xgboost.DMatrix(encoded), pred_contribs=True)
         per_column, base = shap[:, :-1], shap[:, -1]
+    elif baseline is not None:
+        return baseline_shapley(pipeline.predict, frame, baseline)
     else:
-        raise NotExplainable(
-            f"explanations are available for linear, CatBoost and XGBoost winners; this model is {type(model).__name__}"
-        )
+        raise NotExplainable(f"{type(model).__name__} is explained relative to a typical row, and none was given")
     grouped = pd.DataFrame(per_column, columns=owners).T.groupby(level=0, sort=False).sum().T
     return base, grouped[[c for c in preprocess.feature_names_in_ if c in grouped.columns]]
+
+
+def shapley_weights(d: int) -> np.ndarray:
+    """(2^d, d) matrix W with phi = v @ W, where v holds the value of every coalition (bit i = column i)."""
+    masks = (np.arange(1 << d)[:, None] >> np.arange(d)) & 1
+    size = masks.sum(axis=1)
+    weight = np.array([factorial(k) * factorial(d - k - 1) / factorial(d) for k in range(d)] + [0.0])
+    # A coalition holding i adds v once as "S u {i}" (|S| = size - 1); one without i subtracts v as "S".
+    return np.where(masks == 1, weight[np.maximum(size - 1, 0)][:, None], -weight[size][:, None])
+
+
+def baseline_shapley(predict: Any, frame: pd.DataFrame, baseline: dict[str, Any]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Exact Shapley values of each input column: the row's value against `baseline`'s, over all coalitions."""
+    columns = list(frame.columns)
+    d = len(columns)
+    if d > MAX_EXACT_COLUMNS:
+        raise NotExplainable(
+            f"this model has {d} input columns; exact explanations score 2^d rows each and allow at most "
+            f"{MAX_EXACT_COLUMNS} columns"
+        )
+    if len(frame) << d > MAX_SCORED_ROWS:
+        raise NotExplainable(
+            f"explaining {len(frame)} rows of this model scores {len(frame) << d:,} rows; "
+            f"send at most {MAX_SCORED_ROWS >> d} rows per request with explain=true"
+        )
+    missing = [c for c in columns if c not in baseline]
+    if missing:
+        raise NotExplainable(f"the model's typical row lacks column(s) {', '.join(missing)}")
+    masks = ((np.arange(1 << d)[:, None] >> np.arange(d)) & 1).astype(bool)
+    weights = shapley_weights(d)
+    base_row = np.array([baseline[c] for c in columns], dtype=object)
+    values = frame.to_numpy(dtype=object)
+    # Numeric columns as float: a typical value (a median) need not be a whole number.
+    dtypes = {c: "float64" if pd.api.types.is_numeric_dtype(t) else t for c, t in frame.dtypes.items()}
+    chunk = max(1, ROWS_PER_CALL >> d)
+    phi = np.empty((len(frame), d))
+    for start in range(0, len(frame), chunk):
+        rows = values[start : start + chunk]
+        hybrid = np.where(masks[None, :, :], rows[:, None, :], base_row[None, None, :]).reshape(-1, d)
+        scored = np.asarray(predict(pd.DataFrame(hybrid, columns=columns).astype(dtypes)), float)
+        phi[start : start + chunk] = scored.reshape(len(rows), 1 << d) @ weights
+    base = float(np.asarray(predict(pd.DataFrame([base_row], columns=columns).astype(dtypes)))[0])
+    return np.full(len(frame), base), pd.DataFrame(phi, columns=columns, index=frame.index)

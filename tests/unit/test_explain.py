@@ -36,8 +36,45 @@ def test_linear_base_is_the_mean_training_prediction(spec, students):
     assert (parts["reading_score"] > 0).tolist() == (X["reading_score"].iloc[:3] > X["reading_score"].mean()).tolist()
 
 
-def test_other_models_say_so(spec, students):
-    forest = Candidate("forest", "sklearn.tree.DecisionTreeRegressor", 4, {"max_depth": 2}, {})
-    pipeline = refit(forest.build(), build_preprocessor(spec).fit(students), students, "math_score")
-    with pytest.raises(NotExplainable, match="DecisionTreeRegressor"):
-        contributions(pipeline, students.drop(columns=["math_score"]).iloc[:2])
+BASELINE_MODELS = {
+    "decision_tree": Candidate("decision_tree", "sklearn.tree.DecisionTreeRegressor", 4, {"max_depth": 4}, {}),
+    "knn": Candidate("knn", "sklearn.neighbors.KNeighborsRegressor", 4, {"n_neighbors": 10}, {}),
+    "svr": Candidate("svr", "sklearn.svm.SVR", 5, {"C": 10.0}, {}),
+}
+
+
+@pytest.fixture(scope="module")
+def typical_row(students):
+    from scorecast.select import typical_row
+
+    return typical_row(students.iloc[:800].drop(columns=["math_score"]))
+
+
+@pytest.mark.parametrize("name", sorted(BASELINE_MODELS))
+def test_models_without_their_own_contributions_get_exact_shapley_values(name, spec, students, typical_row):
+    train, rows = students.iloc[:800], students.iloc[800:830]
+    pipeline = refit(BASELINE_MODELS[name].build(), build_preprocessor(spec).fit(train), train, "math_score")
+    X = rows.drop(columns=["math_score"])
+    base, parts = contributions(pipeline, X, baseline=typical_row)
+    assert list(parts.columns) == spec.feature_names
+    baseline_frame = X.iloc[:1].assign(**typical_row)
+    np.testing.assert_allclose(base, pipeline.predict(baseline_frame)[0])
+    np.testing.assert_allclose(base + parts.sum(axis=1).to_numpy(), pipeline.predict(X), atol=1e-8)
+
+
+def test_a_column_at_its_typical_value_contributes_nothing(spec, students, typical_row):
+    train = students.iloc[:800]
+    pipeline = refit(BASELINE_MODELS["knn"].build(), build_preprocessor(spec).fit(train), train, "math_score")
+    X = students.iloc[800:805].drop(columns=["math_score"]).assign(gender=typical_row["gender"])
+    _, parts = contributions(pipeline, X, baseline=typical_row)
+    np.testing.assert_allclose(parts["gender"], 0, atol=1e-9)
+
+
+def test_too_many_columns_for_exact_values_say_so():
+    import pandas as pd
+
+    from scorecast.explain import baseline_shapley
+
+    frame = pd.DataFrame([[0.0] * 13], columns=[f"c{i}" for i in range(13)])
+    with pytest.raises(NotExplainable, match="13 input columns.*at most 12"):
+        baseline_shapley(lambda f: f.sum(axis=1), frame, dict.fromkeys(frame.columns, 1.0))

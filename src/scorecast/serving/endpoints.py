@@ -68,6 +68,7 @@ class Scorer:
         interval = meta.get("interval") or {}
         self.halfwidth: float | None = interval.get("halfwidth")
         self.reference: list[float] | None = meta.get("reference")
+        self.typical: dict[str, Any] | None = meta.get("typical")
         self.log: PredictionLog | None = (
             SQLitePredictionLog(settings.log_path, flush_every=LOG_FLUSH_SECONDS) if settings.log_path else None
         )
@@ -86,7 +87,7 @@ class Scorer:
                 "model": self.model_info,
                 "metrics": meta.get("metrics"),
                 "interval": interval,
-                "typical": meta.get("typical", {}),
+                "typical": self.typical or {},
                 "schema": schema,
                 "data_md5": meta.get("data_md5"),
                 "params_md5": meta.get("params_md5"),
@@ -132,7 +133,7 @@ class Scorer:
         from scorecast.explain import NotExplainable, contributions
 
         try:
-            base, parts = contributions(self.pipeline, to_frame(batch, self.columns), self.reference)
+            base, parts = contributions(self.pipeline, to_frame(batch, self.columns), self.reference, self.typical)
         except NotExplainable as err:
             raise RequestError(422, f"explain: {err}") from err
         return [
