@@ -45,6 +45,7 @@ bench: setup  ## pipeline and serving benchmarks against the tutorials' baseline
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	python bench/pipeline.py
 	python bench/serve.py
+	python bench/coverage.py
 
 reliability: setup browser-deps  ## fuzzing (3,000 examples an endpoint) and a 60 s load test at concurrency 32
 	SCORECAST_RELIABILITY=full pytest -s tests/reliability
