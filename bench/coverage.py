@@ -6,7 +6,7 @@ validated data with `--seeds` seeds and, for each, calibrates the shipped winner
 params) exactly as `select` does, then measures coverage on that seed's test rows. Baseline in the
 same run: the tutorial way, the quantile of the refit model's in-sample residuals.
 Reads the pipeline's outputs: run `make pipeline` first.
-Usage: python bench/coverage.py [--seeds 50]
+Usage: python bench/coverage.py [--seeds 50] [--candidate NAME (default: the winner)]
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     cli.add_argument("--seeds", type=int, default=50, help="number of re-splits (seeds 0..N-1)")
-    seeds = cli.parse_args().seeds
+    cli.add_argument("--candidate", help="a tournament candidate to check instead of the winner (its tuned params)")
+    args = cli.parse_args()
+    seeds = args.seeds
     os.chdir(ROOT)
     from sklearn.base import clone
     from sklearn.pipeline import Pipeline
@@ -37,11 +39,14 @@ def main() -> None:
     from scorecast.preprocess import preprocessor_from_params
     from scorecast.select import SELECTION_PATH
     from scorecast.split import split
+    from scorecast.tournament import RESULTS_DIR
     from scorecast.validate import VALIDATED_PATH
 
-    params, selection = load_params(), read_json(SELECTION_PATH)
+    params = load_params()
+    name = args.candidate or read_json(SELECTION_PATH)["winner"]
+    tuned = read_json(RESULTS_DIR / f"{name}.json")["best_params"]
     frame, target = read_parquet(VALIDATED_PATH), params["data"]["target"]
-    model = candidates_from_params(params)[selection["winner"]].build().set_params(**selection["best_params"])
+    model = candidates_from_params(params)[name].build().set_params(**tuned)
     nominal, cv = float(params["interval"]["coverage"]), params["tournament"]["cv"]
     opts = params["split"]
     shipped = int(opts["seed"])
@@ -62,7 +67,7 @@ def main() -> None:
             rows.append({"seed": seed, "method": method, **coverage_on(actual, predicted, halfwidth)})
     results = pd.DataFrame(rows)
     lines = [
-        f"{selection['winner']} winner, nominal {nominal:.0%}, {seeds} splits of {len(frame)} rows "
+        f"{name}{'' if args.candidate else ' (winner)'}, nominal {nominal:.0%}, {seeds} splits of {len(frame)} rows "
         f"({len(test)} test rows each), {time.perf_counter() - started:.0f} s",
         "",
         "| method | shipped split (seed "
