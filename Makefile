@@ -8,7 +8,7 @@ export BENTOML_DO_NOT_TRACK := true
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-.PHONY: setup run pipeline report serve test test-fast lint bench reliability container browser-deps clean
+.PHONY: setup run pipeline report serve test test-fast lint bench reliability audit container browser-deps clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,8 @@ test-fast: setup  ## unit, config and data tests only
 	pytest -m "not slow and not browser"
 
 lint: setup
-	ruff check src tests bench service.py
-	ruff format --check src tests bench service.py
+	ruff check src tests bench scripts service.py
+	ruff format --check src tests bench scripts service.py
 
 bench: setup  ## pipeline and serving benchmarks against the tutorials' baselines (prints tables)
 	pip install --quiet -c requirements.lock -r bench/requirements.txt
@@ -49,6 +49,14 @@ bench: setup  ## pipeline and serving benchmarks against the tutorials' baseline
 
 reliability: setup browser-deps  ## fuzzing (3,000 examples an endpoint) and a 60 s load test at concurrency 32
 	SCORECAST_RELIABILITY=full pytest -s tests/reliability
+
+.venv-audit/.installed: scripts/audit-requirements.txt
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/pip install --quiet -r scripts/audit-requirements.txt
+	touch $@
+
+audit: .venv-audit/.installed  ## pip-audit the pinned dependencies (own venv); lists findings and what could not be checked
+	.venv-audit/bin/python scripts/audit.py requirements.lock
 
 container: setup  ## build the bento into an image with podman and smoke-test it on 127.0.0.1
 	bash scripts/container.sh
