@@ -47,8 +47,8 @@ bench: setup  ## pipeline and serving benchmarks against the tutorials' baseline
 	python bench/serve.py
 	python bench/coverage.py
 
-reliability: setup browser-deps  ## fuzzing (3,000 examples an endpoint) and a 60 s load test at concurrency 32
-	SCORECAST_RELIABILITY=full pytest -s tests/reliability
+reliability: setup  ## fuzzing (3,000 examples an endpoint), 60 s of load at concurrency 32, killed and corrupt runs; prints tables
+	SCORECAST_RELIABILITY=full pytest -m reliability tests/reliability tests/e2e/test_repro.py
 
 .venv-audit/.installed: scripts/audit-requirements.txt
 	$(PYTHON) -m venv .venv-audit

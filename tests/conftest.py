@@ -24,13 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_CSV = ROOT.parent / "shared" / "data" / "students.csv"
 
 
-RELIABILITY_ROWS: list[dict[str, object]] = []
+RELIABILITY_ROWS: dict[str, list[dict[str, object]]] = {}
 
 
 @pytest.fixture(scope="session")
 def report() -> Callable[..., None]:
-    """`report(check, **figures)` adds a row to the reliability table printed at the end of the run."""
-    return lambda check, **figures: RELIABILITY_ROWS.append({"check": check, **figures})
+    """`report(table, check, **figures)` adds a row to a table printed at the end of the run."""
+
+    def add(table: str, check: str, **figures: object) -> None:
+        RELIABILITY_ROWS.setdefault(table, []).append({"check": check, **figures})
+
+    return add
 
 
 def table_cell(value: object) -> str:
@@ -42,14 +46,13 @@ def table_cell(value: object) -> str:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not RELIABILITY_ROWS:
-        return
-    columns = list(dict.fromkeys(key for row in RELIABILITY_ROWS for key in row))
-    terminalreporter.write_sep("=", "reliability")
-    terminalreporter.write_line("| " + " | ".join(columns) + " |")
-    terminalreporter.write_line("|" + "|".join("---" for _ in columns) + "|")
-    for row in RELIABILITY_ROWS:
-        terminalreporter.write_line("| " + " | ".join(table_cell(row.get(c, "")) for c in columns) + " |")
+    for table, rows in RELIABILITY_ROWS.items():
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        terminalreporter.write_sep("=", table)
+        terminalreporter.write_line("| " + " | ".join(columns) + " |")
+        terminalreporter.write_line("|" + "|".join("---" for _ in columns) + "|")
+        for row in rows:
+            terminalreporter.write_line("| " + " | ".join(table_cell(row.get(c, "")) for c in columns) + " |")
 
 
 @pytest.fixture(scope="session")

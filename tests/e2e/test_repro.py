@@ -19,6 +19,7 @@ import yaml
 from helpers import ROOT, commit, make_repo, run
 
 pytestmark = pytest.mark.slow
+TABLE = "pipeline under interruption and bad data"  # rows of the table printed at the end of the run
 
 DETERMINISTIC = [
     "data/raw/dataset.csv",
@@ -98,6 +99,7 @@ def test_forced_rerun_is_identical(repo, first_run):
         assert second[path] == first_run[path], path
 
 
+@pytest.mark.reliability
 def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run, report):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     proc = subprocess.Popen(["dvc", "repro", "--force"], cwd=repo, env=env, stdout=subprocess.PIPE,
@@ -113,8 +115,8 @@ def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run,
     pipeline(repo)
     resumed = lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text()))
     differing = [path for path in DETERMINISTIC if resumed[path] != first_run[path]]
-    report("dvc repro killed mid-tournament, then rerun", **{"half-written files": len(leftovers),
-           "equals an uninterrupted run": not differing})  # fmt: skip
+    report(TABLE, "dvc repro killed mid-tournament, then rerun",
+           **{"half-written files": len(leftovers), "equals an uninterrupted run": not differing})  # fmt: skip
     assert leftovers == [], "a killed stage left a half-written file"
     assert differing == [], "the resumed run differs from the uninterrupted one"
 
@@ -151,7 +153,8 @@ def test_removing_a_candidate_is_picked_up_by_one_run(repo, first_run):
     assert "knn" in (repo / "results/leaderboard.csv").read_text()
 
 
-def test_checksum_mismatch_stops_the_run_and_keeps_good_outputs(repo, first_run):
+@pytest.mark.reliability
+def test_checksum_mismatch_stops_the_run_and_keeps_good_outputs(repo, first_run, report):
     data_conf = repo / "conf/data/students.yaml"
     original = data_conf.read_text()
     before = {p: (repo / p).read_bytes() for p in DETERMINISTIC}
@@ -159,11 +162,13 @@ def test_checksum_mismatch_stops_the_run_and_keeps_good_outputs(repo, first_run)
     try:
         run(repo, "scorecast", "compose")
         proc = run(repo, "dvc", "repro", check=False)
+        kept = {p: (repo / p).read_bytes() for p in DETERMINISTIC} == before
+        report(TABLE, "corrupt data: wrong md5", **{"run stopped": proc.returncode != 0, "good outputs kept": kept})
         assert proc.returncode != 0
         errors = [line for line in proc.stderr.splitlines() if line.startswith("scorecast ingest: error:")]
         assert len(errors) == 1 and "expected 00000000000000000000000000000000" in errors[0]
         assert "Traceback" not in proc.stderr + proc.stdout
-        assert {p: (repo / p).read_bytes() for p in DETERMINISTIC} == before
+        assert kept
     finally:
         data_conf.write_text(original)
         pipeline(repo)
@@ -199,6 +204,7 @@ def use_source(repo: Path, csv_path: Path) -> str:
     return original
 
 
+@pytest.mark.reliability
 @pytest.mark.parametrize(
     ("how", "expected"),
     [
@@ -220,7 +226,7 @@ def test_corrupt_data_stops_with_the_report_and_keeps_good_outputs(repo, first_r
         proc = run(repo, "dvc", "repro", check=False)
         errors = [line for line in proc.stderr.splitlines() if line.startswith("scorecast validate: error:")]
         unchanged = {p: (repo / p).read_bytes() for p in kept} == before
-        report(f"corrupt data: {how}", **{"run stopped": proc.returncode != 0, "good outputs kept": unchanged})
+        report(TABLE, f"corrupt data: {how}", **{"run stopped": proc.returncode != 0, "good outputs kept": unchanged})
         assert proc.returncode != 0 and len(errors) == 1 and expected in errors[0], proc.stderr
         assert "Traceback" not in proc.stderr + proc.stdout
         validation = json.loads((repo / "reports/validation.json").read_text())

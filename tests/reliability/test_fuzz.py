@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
+TABLE = "service under fuzzing and load"  # rows of the table printed at the end of the run
 
 FIELDS = ["gender", "race_ethnicity", "parental_level_of_education", "lunch", "test_preparation_course",
           "reading_score", "writing_score"]  # fmt: skip
@@ -64,7 +65,8 @@ def run_fuzz(budget, test, tally: Tally, report, check_name: str) -> None:
         settings(max_examples=int(budget["examples"]), deadline=None, database=None,
                  suppress_health_check=list(HealthCheck))(test)()  # fmt: skip
     finally:
-        report(check_name, requests=tally.sent, **{"4xx": tally.client_errors, "5xx": tally.server_errors})
+        counts = {"requests": tally.sent, "4xx": tally.client_errors, "5xx": tally.server_errors}
+        report(TABLE, check_name, **counts)
 
 
 def test_predict_never_fails_with_a_5xx(server, budget, report):

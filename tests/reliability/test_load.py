@@ -16,6 +16,7 @@ RECORD = {"gender": "female", "race_ethnicity": "group C", "parental_level_of_ed
           "lunch": "standard", "test_preparation_course": "none", "reading_score": 70, "writing_score": 69}  # fmt: skip
 CONCURRENCY = 32
 MEMORY_GROWTH_LIMIT_MB = 8
+TABLE = "service under fuzzing and load"  # rows of the table printed at the end of the run
 
 
 def rss_mb(pid: int) -> float:
@@ -60,6 +61,7 @@ def test_sustained_load(load_server, budget, report):
     with sqlite3.connect(load_server.log_path) as conn:
         logged = conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] - logged_before
     report(
+        TABLE,
         f"load c={CONCURRENCY}, {budget['load_seconds']:.0f} s",
         requests=ok + errors,
         errors=errors,
