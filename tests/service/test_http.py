@@ -147,6 +147,27 @@ def test_too_many_csv_rows(server):
     assert_problem(server.client.post("/predict_csv", files={"file": ("big.csv", text, "text/csv")}), 413, "1001 rows")
 
 
+def test_the_openapi_document_says_what_the_endpoints_take_and_answer(server):
+    """BentoML's own listing kept only the object branch of /predict's body, an optional body, a 400 whose
+    `detail` is a string (ours is a list), and none of our 413/415/422, so schema-driven clients and fuzzers
+    were misled."""
+    doc = server.client.get("/docs.json").json()
+    predict = doc["paths"]["/predict"]["post"]
+    body = predict["requestBody"]
+    assert body["required"] is True
+    assert [b["type"] for b in body["content"]["application/json"]["schema"]["oneOf"]] == ["object", "array"]
+    for path in ("/predict", "/predict_csv"):
+        responses = doc["paths"][path]["post"]["responses"]
+        assert {"400", "401", "413", "415", "422", "429"} <= set(responses) and "404" not in responses
+        assert responses["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert doc["components"]["schemas"]["Problem"]["properties"]["detail"]["type"] == "array"
+    assert set(doc["paths"]["/predict_csv"]["post"]["requestBody"]["content"]) == {"multipart/form-data", "text/csv"}
+    assert set(doc["paths"]["/predict_csv"]["post"]["responses"]["200"]["content"]) == {"text/csv", "application/json"}
+    assert "/metadata" in doc["paths"]
+    bad = server.client.post("/predict", json={**GOOD, "gender": "robot"}).json()
+    assert isinstance(bad["error"], str) and isinstance(bad["detail"], list)
+
+
 def test_metadata(server):
     meta = server.client.get("/metadata").json()
     assert [f["name"] for f in meta["schema"]["features"]] == list(GOOD)

@@ -1,12 +1,14 @@
-"""BentoML input specs that hand the endpoint the raw Starlette request.
+"""BentoML input specs that hand the endpoint the raw Starlette request, and the OpenAPI document for them.
 
 BentoML's own parsing turns malformed JSON into a 500, answers in two different error shapes and
 fetches URLs given in place of files; reading the body ourselves avoids all three, while the
-endpoints still get BentoML's routing, metrics, tracing and OpenAPI listing.
+endpoints still get BentoML's routing, metrics, tracing and OpenAPI listing. `document` corrects
+what BentoML's generated listing cannot say about them (our error shape, status codes, the raw CSV body).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from _bentoml_sdk.io_models import IORootModel
@@ -29,17 +31,71 @@ class RawRequest(IORootModel[Any]):
 RawRequest.__root_input__ = True  # type: ignore[attr-defined]
 
 
+MODEL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {k: {"type": "string", "nullable": True} for k in ("tag", "winner", "params_md5", "data_md5")},
+}
 PREDICTIONS_SCHEMA: dict[str, Any] = {
     "title": "Predictions",
     "type": "object",
+    "required": ["predictions", "target", "model"],
     "properties": {
         "predictions": {"type": "array", "items": {"type": "number"}},
+        "intervals": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+        "explanations": {"type": "array", "items": {"type": "object"}},
         "target": {"type": "string"},
-        "model": {
-            "type": "object",
-            "properties": {k: {"type": "string"} for k in ("tag", "winner", "params_md5", "data_md5")},
-        },
+        "model": MODEL_SCHEMA,
     },
+}
+SCORED_JSON_SCHEMA: dict[str, Any] = {
+    "title": "ScoredCsvJson",
+    "type": "object",
+    "required": ["rows", "invalid_rows", "predictions", "errors", "target", "model"],
+    "properties": {
+        "rows": {"type": "integer"},
+        "invalid_rows": {"type": "integer"},
+        "predictions": {"type": "array", "items": {"type": "number", "nullable": True}},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "target": {"type": "string"},
+        "model": MODEL_SCHEMA,
+    },
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "minLength": 1},
+        "detail": {"type": "array", "items": {"type": "object"}},
+    },
+}
+CLIENT_ERRORS = {
+    "400": "Bad Request: the body, or a record, row or value in it, is invalid (named in `error`, listed in `detail`)",
+    "401": "Unauthorized: missing or wrong API key (only when SCORECAST_API_KEY is set)",
+    "413": "Content Too Large: more than SCORECAST_MAX_BYTES bytes or SCORECAST_MAX_ROWS records",
+    "415": "Unsupported Media Type: a content type or uploaded file that is not JSON (/predict) or CSV (/predict_csv)",
+    "422": "Unprocessable Content: ?explain=true for a model that cannot explain its predictions",
+    "429": "Too Many Requests: over SCORECAST_RATE_LIMIT requests a minute (only when it is set)",
+}
+METADATA_SCHEMA: dict[str, Any] = {
+    "title": "Metadata",
+    "type": "object",
+    "required": ["tag", "model", "schema", "limits", "auth_required"],
+    "properties": {
+        "tag": {"type": "string"},
+        "model": MODEL_SCHEMA,
+        "schema": {"type": "object"},
+        "limits": {"type": "object", "properties": {"max_bytes": {"type": "integer"}, "max_rows": {"type": "integer"}}},
+        "auth_required": {"type": "boolean"},
+    },
+}
+ENDPOINTS = ("/predict", "/predict_csv")
+EXPLAIN = {
+    "name": "explain",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "true, 1 or yes adds each prediction's base value and per-feature contributions; else ignored",
 }
 
 
@@ -65,4 +121,50 @@ def record_schema(schema: dict[str, Any]) -> dict[str, Any]:
         properties[feature["name"]] = prop
     required = [f["name"] for f in schema["features"] if not f.get("allow_missing")]
     record = {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
-    return {"title": "Records", "anyOf": [record, {"type": "array", "items": record, "minItems": 1}]}
+    # oneOf, not anyOf: BentoML's listing keeps only the first branch of an anyOf (and an object is never an array)
+    return {"title": "Records", "oneOf": [record, {"type": "array", "items": record, "minItems": 1}]}
+
+
+def document(spec: dict[str, Any]) -> dict[str, Any]:
+    """BentoML's OpenAPI document, saying what our endpoints really take and answer.
+
+    BentoML lists a generic 400 whose `detail` is a string, none of our other 4xx, an optional body, only multipart
+    for /predict_csv (with an encoding for a field that is not there), and not /metadata, which is served beside it.
+    """
+    spec = json.loads(json.dumps(spec))  # a copy, with status codes as the strings JSON makes of them
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path in ENDPOINTS:
+        operation = spec["paths"][path]["post"]
+        responses = operation["responses"]
+        responses.pop("404", None)  # a routed POST is never answered 404
+        responses.update({code: {"description": text, "content": problem} for code, text in CLIENT_ERRORS.items()})
+        operation["parameters"] = [EXPLAIN]
+        operation["requestBody"]["required"] = True  # an empty body is a 400
+    csv = spec["paths"]["/predict_csv"]["post"]
+    csv["requestBody"]["content"] = {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        "text/csv": {"schema": {"type": "string"}},
+    }
+    csv["responses"]["200"]["content"]["application/json"] = {"schema": SCORED_JSON_SCHEMA}
+    spec["paths"]["/metadata"] = {
+        "get": {
+            "tags": ["Service APIs"],
+            "description": "The served model: tag, metrics, feature schema, data and params hashes, limits.",
+            "operationId": "scorecast__metadata",
+            "responses": {
+                "200": {
+                    "description": "Successful Response",
+                    "content": {"application/json": {"schema": METADATA_SCHEMA}},
+                },
+                **{code: {"description": CLIENT_ERRORS[code], "content": problem} for code in ("401", "429")},
+            },
+        }
+    }
+    return spec

@@ -1,7 +1,8 @@
-"""GET routes next to the BentoML API: /metadata and the page at /ui (static files from the package, no CDN).
+"""GET routes next to the BentoML API: /metadata, the page at /ui (static files from the package, no CDN) and
+/docs.json (BentoML's OpenAPI document, corrected by `iospec.document`).
 
 A plain Starlette app (FastAPI is not a dependency here); BentoML mounts it passively at "/", so it only
-receives the paths its routes match.
+receives the paths its routes match, and it is mounted before BentoML adds its own /docs.json, so ours answers.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from importlib.resources import files
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from scorecast.serving import iospec
 from scorecast.serving.problems import JSON_TYPE, error_body
 
 STATIC = {"index.html": "text/html", "app.js": "text/javascript", "app.css": "text/css"}
@@ -37,10 +39,18 @@ async def metadata(request: Request) -> Response:
     return bentoml.get_current_service().scorer.metadata()
 
 
+async def openapi(request: Request) -> Response:
+    import bentoml
+
+    service = bentoml.get_current_service().bento_service
+    return JSONResponse(iospec.document(service.openapi_spec.asdict()))
+
+
 def create_app() -> Starlette:
     return Starlette(
         routes=[
             Route("/metadata", metadata, methods=["GET"]),
+            Route("/docs.json", openapi, methods=["GET"]),
             Route("/ui", page, methods=["GET"]),
             Route("/ui/", page, methods=["GET"]),
             Route("/ui/{name}", page, methods=["GET"]),
