@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
+TABLE = "service under fuzzing and load"  # rows of the table printed at the end of the run
 
 OURS = frozenset(
     {"/predict", "/predict_csv", "/metadata"}
@@ -99,6 +100,6 @@ def test_operation_from_its_openapi_schema(api, server, budget, report, label):
                  suppress_health_check=list(HealthCheck))(fuzz)()  # fmt: skip
     finally:
         session.close()
-        report(f"fuzz {label} (schemathesis, from OpenAPI)", requests=tally.sent,
+        report(TABLE, f"fuzz {label} (schemathesis, from OpenAPI)", requests=tally.sent,
                **{"4xx": tally.client_errors, "5xx": tally.server_errors,
                   "seconds": round(time.monotonic() - started, 1)})  # fmt: skip
