@@ -22,6 +22,9 @@ from scorecast.serving import iospec, store, web  # noqa: E402
 from scorecast.serving.endpoints import Scorer  # noqa: E402
 from scorecast.serving.guard import AccessGuard  # noqa: E402
 from scorecast.serving.settings import Settings  # noqa: E402
+from scorecast.serving.timeout import patch_bentoml_timeout  # noqa: E402
+
+patch_bentoml_timeout()
 
 SETTINGS = Settings.from_env()
 TAG = store.ensure_in_store(SETTINGS.model_tag, HERE / "models" / "scorecast.bentomodel")
