@@ -61,38 +61,45 @@ def contributions(
     (models without contributions of their own).
     """
     preprocess, model = pipeline.named_steps["preprocess"], pipeline.named_steps["model"]
+    family = type(model).__name__
+    linear = hasattr(model, "coef_") and hasattr(model, "intercept_")
+    if not (linear or family.startswith(("CatBoost", "XGB"))):
+        if baseline is None:
+            raise NotExplainable(f"{family} is explained relative to a typical row, and none was given")
+        return baseline_shapley(pipeline.predict, frame, baseline)
     encoded = np.asarray(preprocess.transform(frame), dtype=float)
-    owners = column_groups(preprocess)
-    if hasattr(model, "coef_") and hasattr(model, "intercept_"):
+    if linear:
         coef = np.ravel(model.coef_)
         ref = np.asarray(reference if reference is not None else np.zeros_like(coef), dtype=float)
         per_column = (encoded - ref) * coef
         base = np.full(len(frame), float(np.ravel(model.intercept_)[0] + ref @ coef))
-    elif type(model).__name__.startswith("CatBoost"):
+    elif family.startswith("CatBoost"):
         from catboost import Pool
 
         shap = model.get_feature_importance(Pool(encoded), type="ShapValues")
         per_column, base = shap[:, :-1], shap[:, -1]
-    elif type(model).__name__.startswith("XGB"):
+    else:
         import xgboost
 
         shap = model.get_booster().predict(xgboost.DMatrix(encoded), pred_contribs=True)
         per_column, base = shap[:, :-1], shap[:, -1]
-    elif baseline is not None:
-        return baseline_shapley(pipeline.predict, frame, baseline)
-    else:
-        raise NotExplainable(f"{type(model).__name__} is explained relative to a typical row, and none was given")
+    owners = column_groups(preprocess)
     grouped = pd.DataFrame(per_column, columns=owners).T.groupby(level=0, sort=False).sum().T
     return base, grouped[[c for c in preprocess.feature_names_in_ if c in grouped.columns]]
 
 
+def coalitions(d: int) -> np.ndarray:
+    """(2^d, d) booleans: row k holds column i when bit i of k is set."""
+    return ((np.arange(1 << d)[:, None] >> np.arange(d)) & 1).astype(bool)
+
+
 def shapley_weights(d: int) -> np.ndarray:
-    """(2^d, d) matrix W with phi = v @ W, where v holds the value of every coalition (bit i = column i)."""
-    masks = (np.arange(1 << d)[:, None] >> np.arange(d)) & 1
+    """(2^d, d) matrix W with phi = v @ W, where v[k] is the value of coalition k (see `coalitions`)."""
+    masks = coalitions(d)
     size = masks.sum(axis=1)
     weight = np.array([factorial(k) * factorial(d - k - 1) / factorial(d) for k in range(d)] + [0.0])
     # A coalition holding i adds v once as "S u {i}" (|S| = size - 1); one without i subtracts v as "S".
-    return np.where(masks == 1, weight[np.maximum(size - 1, 0)][:, None], -weight[size][:, None])
+    return np.where(masks, weight[np.maximum(size - 1, 0)][:, None], -weight[size][:, None])
 
 
 def baseline_shapley(predict: Any, frame: pd.DataFrame, baseline: dict[str, Any]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -112,8 +119,7 @@ def baseline_shapley(predict: Any, frame: pd.DataFrame, baseline: dict[str, Any]
     missing = [c for c in columns if c not in baseline]
     if missing:
         raise NotExplainable(f"the model's typical row lacks column(s) {', '.join(missing)}")
-    masks = ((np.arange(1 << d)[:, None] >> np.arange(d)) & 1).astype(bool)
-    weights = shapley_weights(d)
+    masks, weights = coalitions(d), shapley_weights(d)
     base_row = np.array([baseline[c] for c in columns], dtype=object)
     values = frame.to_numpy(dtype=object)
     # Numeric columns as float: a typical value (a median) need not be a whole number.
