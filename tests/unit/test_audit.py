@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
-from conftest import ROOT
-
-spec = importlib.util.spec_from_file_location("audit", ROOT / "scripts/audit.py")
+spec = importlib.util.spec_from_file_location("audit", Path(__file__).resolve().parents[2] / "scripts/audit.py")
 audit = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(audit)
 
