@@ -6,11 +6,11 @@ import json
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import Tally, run_fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
-TABLE = "service under fuzzing and load"  # rows of the table printed at the end of the run
 
 FIELDS = ["gender", "race_ethnicity", "parental_level_of_education", "lunch", "test_preparation_course",
           "reading_score", "writing_score"]  # fmt: skip
@@ -44,29 +44,13 @@ CSV_TEXTS = st.one_of(
 )  # fmt: skip
 
 
-class Tally:
-    """Counts answers by class for the reliability table; `check` holds each one to the contract."""
-
-    def __init__(self) -> None:
-        self.sent = self.client_errors = self.server_errors = 0
-
-    def check(self, response) -> None:
-        self.sent += 1
-        self.client_errors += 400 <= response.status_code < 500
-        self.server_errors += response.status_code >= 500
-        assert response.status_code < 500, response.text
-        if response.status_code >= 400:
-            body = response.json()
-            assert isinstance(body["error"], str) and body["error"], body
-
-
-def run_fuzz(budget, test, tally: Tally, report, check_name: str) -> None:
-    try:
-        settings(max_examples=int(budget["examples"]), deadline=None, database=None,
-                 suppress_health_check=list(HealthCheck))(test)()  # fmt: skip
-    finally:
-        counts = {"requests": tally.sent, "4xx": tally.client_errors, "5xx": tally.server_errors}
-        report(TABLE, check_name, **counts)
+def check(tally: Tally, response) -> None:
+    """Count the answer, then hold it to the contract: no 5xx, and a message in every 4xx."""
+    tally.count(response.status_code)
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        body = response.json()
+        assert isinstance(body["error"], str) and body["error"], body
 
 
 def test_predict_never_fails_with_a_5xx(server, budget, report):
@@ -75,9 +59,9 @@ def test_predict_never_fails_with_a_5xx(server, budget, report):
     @given(body=BODIES, content_type=CONTENT_TYPES, explain=st.booleans())
     def fuzz(body, content_type, explain):
         path = "/predict?explain=true" if explain else "/predict"
-        tally.check(server.client.post(path, content=body, headers={"content-type": content_type}))
+        check(tally, server.client.post(path, content=body, headers={"content-type": content_type}))
 
-    run_fuzz(budget, fuzz, tally, report, "fuzz /predict (hypothesis)")
+    run_fuzz(fuzz, examples=int(budget["examples"]), tally=tally, report=report, check="fuzz /predict (hypothesis)")
 
 
 def test_predict_csv_never_fails_with_a_5xx(server, budget, report):
@@ -90,9 +74,9 @@ def test_predict_csv_never_fails_with_a_5xx(server, budget, report):
     )
     def fuzz(text, name, kind):
         files = {"file": (name, text.encode("utf-8", "surrogatepass"), kind)}
-        tally.check(server.client.post("/predict_csv", files=files))
+        check(tally, server.client.post("/predict_csv", files=files))
 
-    run_fuzz(budget, fuzz, tally, report, "fuzz /predict_csv (hypothesis)")
+    run_fuzz(fuzz, examples=int(budget["examples"]), tally=tally, report=report, check="fuzz /predict_csv (hypothesis)")
 
 
 def test_valid_records_always_get_a_finite_prediction(server, budget, report):
@@ -107,8 +91,9 @@ def test_valid_records_always_get_a_finite_prediction(server, budget, report):
     @given(records=st.lists(record, min_size=1, max_size=20))
     def fuzz(records):
         r = server.client.post("/predict", json=records)
-        tally.check(r)
+        check(tally, r)
         assert r.status_code == 200, r.text
         assert all(math.isfinite(p) for p in r.json()["predictions"])
 
-    run_fuzz({"examples": budget["examples"] // 3}, fuzz, tally, report, "valid records get finite predictions")
+    examples = int(budget["examples"]) // 3
+    run_fuzz(fuzz, examples=examples, tally=tally, report=report, check="valid records get finite predictions")

@@ -9,6 +9,7 @@ import time
 import httpx
 import psutil
 import pytest
+from fuzzing import TABLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
 
@@ -16,7 +17,6 @@ RECORD = {"gender": "female", "race_ethnicity": "group C", "parental_level_of_ed
           "lunch": "standard", "test_preparation_course": "none", "reading_score": 70, "writing_score": 69}  # fmt: skip
 CONCURRENCY = 32
 MEMORY_GROWTH_LIMIT_MB = 8
-TABLE = "service under fuzzing and load"  # rows of the table printed at the end of the run
 
 
 def rss_mb(pid: int) -> float:

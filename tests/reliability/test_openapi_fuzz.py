@@ -13,7 +13,8 @@ import time
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from fuzzing import Tally, run_fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -25,7 +26,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
-TABLE = "service under fuzzing and load"  # rows of the table printed at the end of the run
 
 OURS = frozenset(
     {"/predict", "/predict_csv", "/metadata"}
@@ -44,16 +44,6 @@ def client_error_has_message(ctx, response, case) -> None:
     if 400 <= response.status_code < 500 and case.operation.path in OURS:
         body = response.json()
         assert isinstance(body.get("error"), str) and body["error"].strip(), body
-
-
-class Tally:
-    def __init__(self) -> None:
-        self.sent = self.client_errors = self.server_errors = 0
-
-    def count(self, status: int) -> None:
-        self.sent += 1
-        self.client_errors += 400 <= status < 500
-        self.server_errors += status >= 500
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +86,8 @@ def test_operation_from_its_openapi_schema(api, server, budget, report, label):
         case.validate_response(response, checks=response_checks + extra)
 
     try:
-        settings(max_examples=int(budget["examples"]), deadline=None, database=None,
-                 suppress_health_check=list(HealthCheck))(fuzz)()  # fmt: skip
+        run_fuzz(fuzz, examples=int(budget["examples"]), tally=tally, report=report,
+                 check=f"fuzz {label} (schemathesis, from OpenAPI)",
+                 seconds=lambda: round(time.monotonic() - started, 1))  # fmt: skip
     finally:
         session.close()
-        report(TABLE, f"fuzz {label} (schemathesis, from OpenAPI)", requests=tally.sent,
-               **{"4xx": tally.client_errors, "5xx": tally.server_errors,
-                  "seconds": round(time.monotonic() - started, 1)})  # fmt: skip
