@@ -7,12 +7,13 @@ receives the paths its routes match, and it is mounted before BentoML adds its o
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from importlib.resources import files
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from scorecast.serving import iospec
@@ -39,11 +40,16 @@ async def metadata(request: Request) -> Response:
     return bentoml.get_current_service().scorer.metadata()
 
 
-async def openapi(request: Request) -> Response:
+@cache
+def _document() -> bytes:
+    """Built once per worker: the service's endpoints do not change while it runs."""
     import bentoml
 
-    service = bentoml.get_current_service().bento_service
-    return JSONResponse(iospec.document(service.openapi_spec.asdict()))
+    return json.dumps(iospec.document(bentoml.get_current_service().bento_service.openapi_spec.asdict())).encode()
+
+
+async def openapi(request: Request) -> Response:
+    return Response(_document(), media_type=JSON_TYPE)
 
 
 def create_app() -> Starlette:
