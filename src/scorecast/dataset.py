@@ -9,6 +9,8 @@ from typing import Any
 from scorecast.errors import ConfigError
 
 COLUMN_TYPES = ("category", "int", "float", "bool", "text")
+# How a bool column may be spelled (any letter case), in a CSV or a request, and the value the model sees.
+BOOL_VALUES = {"true": "True", "1": "True", "yes": "True", "false": "False", "0": "False", "no": "False"}
 NUMERIC_TYPES = ("int", "float")
 
 
@@ -30,7 +32,7 @@ class Column:
         if self.type == "category":
             return "one of " + ", ".join(repr(c) for c in self.categories)
         if self.type == "bool":
-            return "true or false"
+            return "true or false (or yes/no, 1/0)"
         if self.type == "text":
             return "text"
         kind = "an integer" if self.type == "int" else "a number"

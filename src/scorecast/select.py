@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import read_dill, read_json, read_parquet, write_csv, write_dill, write_json, write_text
 from scorecast.candidates import candidates_from_params
+from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import QualityGateError, StaleResultsError
 from scorecast.explain import background
 from scorecast.interval import calibrate
@@ -86,12 +89,24 @@ def refit(model: Any, preprocessor: Any, train: pd.DataFrame, target: str) -> An
     return Pipeline([("preprocess", preprocessor), ("model", model)])
 
 
-def typical_row(frame: pd.DataFrame) -> dict[str, Any]:
-    """Median of each numeric column, most frequent value of the others: the page's starting values."""
-    return {
-        name: (round(float(col.median()), 4) if pd.api.types.is_numeric_dtype(col) else str(col.mode().iloc[0]))
-        for name, col in frame.items()
-    }
+def typical_row(frame: pd.DataFrame, features: Iterable[Column]) -> dict[str, Any]:
+    """A typical input, written as a client would send it: the page's starting values, the documented example
+    and the baseline of exact Shapley explanations. Medians for numbers (whole for int columns, so the row is a
+    valid request), the most frequent value otherwise; None for a column with no value at all."""
+    row: dict[str, Any] = {}
+    for col in features:
+        values = frame[col.name].dropna()
+        if values.empty:
+            row[col.name] = None
+        elif col.type == "int":
+            row[col.name] = int(np.floor(float(values.median()) + 0.5))
+        elif col.is_numeric:
+            row[col.name] = round(float(values.median()), 4)
+        elif col.type == "bool":
+            row[col.name] = values.mode().iloc[0] == "True"  # validated bools are "True"/"False"
+        else:
+            row[col.name] = str(values.mode().iloc[0])
+    return row
 
 
 def to_markdown(board: pd.DataFrame, winner: str) -> str:
@@ -141,7 +156,7 @@ def main(params: dict) -> None:
             "interval": interval,
             # The mean encoded training row: the reference point of per-prediction contributions.
             "reference": background(pipeline, train.drop(columns=[target])),
-            "typical": typical_row(train.drop(columns=[target])),
+            "typical": typical_row(train, DatasetSpec.from_params(params["data"]).features),
         },
     )
     write_dill(MODEL_PATH, pipeline)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import require, write_json, write_parquet
-from scorecast.dataset import Column, DatasetSpec
+from scorecast.dataset import BOOL_VALUES, Column, DatasetSpec
 from scorecast.errors import ConfigError, DataValidationError
 from scorecast.ingest import RAW_PATH
 
@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 VALIDATED_PATH = Path("data/validated/dataset.parquet")
 REPORT_PATH = Path("reports/validation.json")
 BLANK_ROW = "a value in every column"
-BOOL_VALUES = {"true": "True", "1": "True", "yes": "True", "false": "False", "0": "False", "no": "False"}
 
 
 def read_raw(path: str | Path) -> pd.DataFrame:

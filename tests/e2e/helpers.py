@@ -42,7 +42,8 @@ def commit(repo: Path, message: str, init: bool = False) -> None:
 
 
 def write_diabetes_csv(path: Path) -> Path:
-    """scikit-learn's diabetes data as a messy CSV: an ID column, blanks in bmi, two rows without a target."""
+    """scikit-learn's diabetes data as a messy CSV: an ID column, blanks in bmi, two rows without a target, and
+    a yes/no column and a text column, so every column type of a dataset config is exercised."""
     from sklearn.datasets import load_diabetes
 
     frame = load_diabetes(as_frame=True, scaled=False).frame
@@ -50,6 +51,8 @@ def write_diabetes_csv(path: Path) -> Path:
     frame["sex"] = frame["sex"].astype(int)
     frame["age"] = frame["age"].astype(int)
     frame = frame.astype({"bmi": object, "target": object})
+    frame.insert(frame.columns.get_loc("target"), "high_bp", ["yes" if bp > 100 else "no" for bp in frame["bp"]])
+    frame.insert(frame.columns.get_loc("target"), "clinic", [("north", "south", "east")[i % 3] for i in frame.index])
     frame.loc[[3, 50, 100, 200, 300], "bmi"] = ""
     frame.loc[[7, 77], "target"] = ""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,7 @@ def test_packaged_schema_names_the_new_columns(repo):
 
     meta = bentoml.models.get("scorecast:latest").info.metadata
     names = [f["name"] for f in meta["schema"]["features"]]
-    assert names == ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
+    assert names == ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6", "high_bp", "clinic"]
     assert "patient_id" not in names
     bmi = next(f for f in meta["schema"]["features"] if f["name"] == "bmi")
     assert bmi["allow_missing"] is True
@@ -66,7 +66,7 @@ def test_no_code_names_the_students_columns(root):
 
 def test_service_and_page_fields_follow_the_second_dataset(repo, serve_store, tmp_path):
     record = {"age": 50, "sex": "2", "bmi": None, "bp": 90.0, "s1": 180.0, "s2": 100.0, "s3": 50.0, "s4": 4.0,
-              "s5": 4.5, "s6": 90.0}  # fmt: skip
+              "s5": 4.5, "s6": 90.0, "high_bp": False, "clinic": "east"}  # fmt: skip
     with serve_store(repo.parent, tmp_path) as server:
         meta = server.client.get("/metadata").json()
         assert [f["name"] for f in meta["schema"]["features"]] == list(record)
@@ -75,12 +75,17 @@ def test_service_and_page_fields_follow_the_second_dataset(repo, serve_store, tm
         assert 25 <= answer.json()["predictions"][0] <= 346
         bad = server.client.post("/predict", json={**record, "sex": "3"})
         assert bad.status_code == 400 and "field sex: expected one of '1', '2'" in bad.json()["error"]
+        bad = server.client.post("/predict", json={**record, "high_bp": "maybe"})
+        assert bad.status_code == 400 and "field high_bp: expected true or false" in bad.json()["error"]
+        explained = server.client.post("/predict?explain=true", json={**record, "high_bp": "yes"}).json()
+        assert set(explained["explanations"][0]["contributions"]) == set(record)
         assert server.client.get("/ui/app.js").status_code == 200  # the page builds its form from /metadata
         page_fields(server.url)
 
 
 def page_fields(url: str) -> None:
-    """In headless Chromium, when it is installed: the form has the second dataset's fields."""
+    """In headless Chromium, when it is installed: the form has the second dataset's fields, one input per
+    column type, starting at the typical training row, and what it sends is scored."""
     chromium = shutil.which("chromium")
     if chromium is None:
         return
@@ -92,8 +97,13 @@ def page_fields(url: str) -> None:
         page.goto(f"{url}/ui/")
         page.wait_for_selector("#f-bmi")
         assert page.locator("#f-sex option").all_inner_texts() == ["1", "2"]
-        assert page.locator("#form label").count() == 10
+        assert page.locator("#f-high_bp option").all_inner_texts() == ["true", "false"]
+        assert page.get_attribute("#f-clinic", "type") == "text" and page.input_value("#f-clinic")
+        assert page.get_attribute("#f-age", "step") == "1" and page.input_value("#f-age").isdigit()
+        assert page.locator("#form label").count() == 12
         page.fill("#f-bmi", "30")
+        page.select_option("#f-high_bp", "true")
         page.click("#form button[type=submit]")
         page.wait_for_selector("#result:not([hidden])")
+        assert page.inner_text("#form-error") == ""
         browser.close()

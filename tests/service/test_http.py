@@ -62,6 +62,21 @@ def test_explanations_sum_to_the_prediction(server):
     assert total == pytest.approx(body["predictions"][0], abs=1e-6)
 
 
+@pytest.mark.parametrize(("query", "explained"), [("explain=TRUE", True), ("explain=no", False), ("", False)])
+def test_explain_reads_a_yes_or_a_no(server, query, explained):
+    body = server.client.post(f"/predict?{query}", json=GOOD).json()
+    assert ("explanations" in body) is explained
+
+
+@pytest.mark.parametrize("path", ["/predict", "/predict_csv"])
+@pytest.mark.parametrize("query", ["explain=banana", "explain=", "explain=true&explain=false"])
+def test_an_unreadable_explain_is_a_400_naming_it(server, path, query):
+    text = CSV_HEADER + "\n" + ",".join(str(v) for v in GOOD.values()) + "\n"
+    kwargs = {"json": GOOD} if path == "/predict" else {"files": {"file": ("b.csv", text, "text/csv")}}
+    r = server.client.post(f"{path}?{query}", **kwargs)
+    assert_problem(r, 400, "query explain:", "expected one of true, false")
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "fragments"),
     [
@@ -166,6 +181,16 @@ def test_the_openapi_document_says_what_the_endpoints_take_and_answer(server):
     assert "/metadata" in doc["paths"]
     bad = server.client.post("/predict", json={**GOOD, "gender": "robot"}).json()
     assert isinstance(bad["error"], str) and isinstance(bad["detail"], list)
+
+
+def test_the_documented_examples_are_scored(server):
+    doc = server.client.get("/docs.json").json()
+    record = doc["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert record == server.client.get("/metadata").json()["typical"]
+    assert server.client.post("/predict", json=record).status_code == 200
+    text = doc["paths"]["/predict_csv"]["post"]["requestBody"]["content"]["text/csv"]["example"]
+    r = server.client.post("/predict_csv", content=text, headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200 and r.headers["X-Scorecast-Invalid-Rows"] == "0", r.text
 
 
 def test_metadata(server):

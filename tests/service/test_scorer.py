@@ -21,7 +21,7 @@ FOREST = Candidate("random_forest", "sklearn.ensemble.RandomForestRegressor", 7,
 def forest_scorer(spec, students) -> Scorer:
     train = students.iloc[:800]
     pipeline = refit(FOREST.build(), build_preprocessor(spec).fit(train), train, "math_score")
-    metadata = {"schema": spec.schema(), "typical": typical_row(train.drop(columns=["math_score"]))}
+    metadata = {"schema": spec.schema(), "typical": typical_row(train, spec.features)}
     return Scorer(LoadedModel("scorecast:forest", metadata, pipeline), Settings(log_path=None, max_rows=10_000))
 
 

@@ -44,10 +44,10 @@ BASELINE_MODELS = {
 
 
 @pytest.fixture(scope="module")
-def typical_row(students):
+def typical_row(students, spec):
     from scorecast.select import typical_row
 
-    return typical_row(students.iloc[:800].drop(columns=["math_score"]))
+    return typical_row(students.iloc[:800], spec.features)
 
 
 @pytest.mark.parametrize("name", sorted(BASELINE_MODELS))

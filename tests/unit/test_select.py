@@ -58,3 +58,34 @@ def test_results_of_removed_candidates_are_ignored(tmp_path):
 def test_markdown_marks_the_winner():
     md = to_markdown(leaderboard(RESULTS), "linear")
     assert "| 2 | linear **(winner)** | 0.8660 |" in md
+
+
+def test_the_typical_row_is_a_valid_request_for_every_column_type():
+    import numpy as np
+    import pandas as pd
+
+    from scorecast.dataset import Column
+    from scorecast.select import typical_row
+    from scorecast.serving.features import RecordValidator
+
+    columns = [
+        Column("age", "int", min=0, max=120),
+        Column("bmi", "float"),
+        Column("smoker", "bool"),
+        Column("site", "category", categories=("north", "south")),
+        Column("note", "text"),
+        Column("spare", "float", allow_missing=True),
+    ]
+    frame = pd.DataFrame(
+        {
+            "age": [30, 31, 40, 41],  # median 35.5: not an integer
+            "bmi": [20.0, 22.5, 30.0, 31.0],
+            "smoker": ["True", "False", "True", "True"],  # bools as validate writes them
+            "site": ["south", "north", "south", "south"],
+            "note": ["a", "b", "b", "c"],
+            "spare": [np.nan] * 4,
+        }
+    )
+    row = typical_row(frame, columns)
+    assert row == {"age": 36, "bmi": 26.25, "smoker": True, "site": "south", "note": "b", "spare": None}
+    RecordValidator(columns, max_rows=1).validate(row)  # raises if the page's starting values were refused

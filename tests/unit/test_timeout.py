@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from bentoml._internal.server.http.traffic import TimeoutMiddleware
 
@@ -49,3 +50,5 @@ def test_slow_request_still_times_out():
     patch_bentoml_timeout()
     sent = asyncio.run(call(slow, timeout=0.05))
     assert sent[0]["status"] == 504
+    body = json.loads(sent[1]["body"])
+    assert body["error"].startswith("request: not answered within 0.05 s") and body["detail"] == []

@@ -43,7 +43,7 @@ def test_good_rows_are_typed(tmp_path):
         ("red,101,0.5,true,50", r"column score: expected an integer in \[0, 100\], got '101'"),
         ("red,n/a,0.5,true,50", r"column score: expected an integer in \[0, 100\], got 'n/a'"),
         ("red,10.5,0.5,true,50", r"column score: expected an integer"),
-        ("red,10,0.5,maybe,50", r"column flag: expected true or false, got 'maybe'"),
+        ("red,10,0.5,maybe,50", r"column flag: expected true or false \(or yes/no, 1/0\), got 'maybe'"),
         ("red,10,0.5,true,150", r"column y: expected a number in \[0, 100\], got '150'"),
         ("red,,0.5,true,50", r"column score: expected an integer in \[0, 100\], got ''"),
     ],
@@ -115,3 +115,12 @@ def test_unknown_on_error_mode(tmp_path):
 def test_md5_must_be_a_hex_string():
     with pytest.raises(ConfigError, match=r"md5 is 0; expected 32 hex digits"):
         DatasetSpec.from_params({"name": "t", "target": "y", "md5": 0, "features": {"x": {"type": "int"}}})
+
+
+@pytest.mark.parametrize(("sent", "seen"), [(True, "True"), ("yes", "True"), ("0", "False"), ("FALSE", "False")])
+def test_the_service_reads_bools_spelled_as_the_pipeline_does(sent, seen):
+    from scorecast.dataset import Column
+    from scorecast.serving.features import RecordValidator
+
+    batch = RecordValidator([Column("flag", "bool")], max_rows=1).validate({"flag": sent})
+    assert batch.columns["flag"] == [seen]

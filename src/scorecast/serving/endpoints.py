@@ -23,6 +23,7 @@ from starlette.responses import Response
 from scorecast.predlog import PredictionLog, SQLitePredictionLog
 from scorecast.serving import csvscore
 from scorecast.serving.features import RecordValidator, columns_from_schema
+from scorecast.serving.iospec import EXPLAIN_VALUES
 from scorecast.serving.predictor import Predictor, to_frame
 from scorecast.serving.problems import JSON_TYPE, RequestError
 from scorecast.serving.settings import Settings
@@ -69,6 +70,7 @@ class Scorer:
         self.halfwidth: float | None = interval.get("halfwidth")
         self.reference: list[float] | None = meta.get("reference")
         self.typical: dict[str, Any] | None = meta.get("typical")
+        self.baseline = self._as_model_input(self.typical)
         self.log: PredictionLog | None = (
             SQLitePredictionLog(settings.log_path, flush_every=LOG_FLUSH_SECONDS) if settings.log_path else None
         )
@@ -101,8 +103,8 @@ class Scorer:
 
     @client_errors
     async def predict(self, request: Request) -> Response:
+        explain = explain_requested(request)
         body = await read_body(request, self.settings.max_bytes)
-        explain = request.query_params.get("explain", "").lower() in ("1", "true", "yes")
         if len(body) > THREAD_BYTES or explain:
             return await anyio.to_thread.run_sync(self._predict_json, body, explain)
         return self._predict_json(body, explain)
@@ -128,12 +130,23 @@ class Scorer:
         content = b"".join(parts) + self._tail
         return Response(content, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
 
+    def _as_model_input(self, record: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A record as the model sees it after validation (e.g. bools as "True"/"False"): the explanations'
+        baseline. A model packaged before typical rows were valid requests keeps its row as stored."""
+        if not record:
+            return record
+        try:
+            return to_frame(self.validator.validate(record), self.columns).iloc[0].to_dict()
+        except RequestError as err:
+            log.warning("the model's typical row is not a valid request (%s); explaining against it as stored", err)
+            return record
+
     def _explain(self, batch: Any) -> list[dict[str, Any]]:
         """Per-record base value and per-feature contributions that sum to the prediction."""
         from scorecast.explain import NotExplainable, contributions
 
         try:
-            base, parts = contributions(self.pipeline, to_frame(batch, self.columns), self.reference, self.typical)
+            base, parts = contributions(self.pipeline, to_frame(batch, self.columns), self.reference, self.baseline)
         except NotExplainable as err:
             raise RequestError(422, f"explain: {err}") from err
         return [
@@ -143,9 +156,10 @@ class Scorer:
 
     @client_errors
     async def predict_csv(self, request: Request) -> Response:
+        explain = explain_requested(request)
         data, filename = await read_upload(request, self.settings.max_bytes)
         scored = await anyio.to_thread.run_sync(self._score_csv, data, filename)
-        if request.query_params.get("explain", "").lower() in ("1", "true", "yes") and scored.valid_batch is not None:
+        if explain and scored.valid_batch is not None:
             await anyio.to_thread.run_sync(self._explain_csv, scored)
         if self.log is not None and scored.valid_records:
             valid = [p for p in scored.predictions if p is not None]
@@ -190,6 +204,18 @@ class Scorer:
 
     def metadata(self) -> Response:
         return Response(self.metadata_body, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
+
+
+def explain_requested(request: Request) -> bool:
+    """`?explain=`: a yes or a no; anything else is refused rather than quietly read as no."""
+    values = request.query_params.getlist("explain")
+    if not values:
+        return False
+    value = values[-1].lower()
+    if len(values) > 1 or value not in EXPLAIN_VALUES:
+        given = ", ".join(repr(v) for v in values)
+        raise RequestError(400, f"query explain: {given}; expected one of {', '.join(EXPLAIN_VALUES)}")
+    return EXPLAIN_VALUES[value]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

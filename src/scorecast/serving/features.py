@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from scorecast.dataset import Column
+from scorecast.dataset import BOOL_VALUES, Column
 from scorecast.serving.problems import Problem, RequestError, show
 
-BOOL_TEXT = {"true": "True", "false": "False"}
 _MISSING = object()
 
 
@@ -140,7 +139,7 @@ class RecordValidator:
         if col.type == "bool":
             if isinstance(value, bool):
                 return str(value)
-            return BOOL_TEXT.get(value.lower(), _MISSING) if isinstance(value, str) else _MISSING
+            return BOOL_VALUES.get(value.lower(), _MISSING) if isinstance(value, str) else _MISSING
         return value if isinstance(value, str) and value in allowed else _MISSING
 
     def _numeric(self, col: Column, values: list[Any], index: Any, problems: list[Problem]) -> np.ndarray:

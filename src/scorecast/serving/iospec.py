@@ -8,6 +8,8 @@ what BentoML's generated listing cannot say about them (our error shape, status 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any, ClassVar
 
@@ -90,12 +92,17 @@ METADATA_SCHEMA: dict[str, Any] = {
     },
 }
 ENDPOINTS = ("/predict", "/predict_csv")
+EXPLAIN_VALUES = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+EXPLAIN_PATTERN = "^(?:{})$".format(  # the values above in any letter case (JSON Schema regexes have no flags)
+    "|".join("".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in word) for word in EXPLAIN_VALUES)
+)
 EXPLAIN = {
     "name": "explain",
     "in": "query",
     "required": False,
-    "schema": {"type": "string"},
-    "description": "true, 1 or yes adds each prediction's base value and per-feature contributions; else ignored",
+    "schema": {"type": "string", "pattern": EXPLAIN_PATTERN},
+    "description": "true, 1 or yes adds each prediction's base value and per-feature contributions; "
+    "false, 0 or no (or no parameter) does not; any letter case; any other value is a 400",
 }
 
 
@@ -125,11 +132,21 @@ def record_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return {"title": "Records", "oneOf": [record, {"type": "array", "items": record, "minItems": 1}]}
 
 
-def document(spec: dict[str, Any]) -> dict[str, Any]:
+def example_csv(record: dict[str, Any]) -> str:
+    """One record as a CSV with its header, as /predict_csv takes it (bools as true/false, None as blank)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(record)
+    writer.writerow("" if v is None else str(v).lower() if isinstance(v, bool) else v for v in record.values())
+    return out.getvalue()
+
+
+def document(spec: dict[str, Any], example: dict[str, Any] | None = None) -> dict[str, Any]:
     """BentoML's OpenAPI document, saying what our endpoints really take and answer.
 
     BentoML lists a generic 400 whose `detail` is a string, none of our other 4xx, an optional body, only multipart
     for /predict_csv (with an encoding for a field that is not there), and not /metadata, which is served beside it.
+    `example` (the model's typical row) is what "Try it out" starts from, as JSON and as a CSV.
     """
     spec = json.loads(json.dumps(spec))  # a copy, with status codes as the strings JSON makes of them
     spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
@@ -141,8 +158,8 @@ def document(spec: dict[str, Any]) -> dict[str, Any]:
         responses.update({code: {"description": text, "content": problem} for code, text in CLIENT_ERRORS.items()})
         operation["parameters"] = [EXPLAIN]
         operation["requestBody"]["required"] = True  # an empty body is a 400
-    csv = spec["paths"]["/predict_csv"]["post"]
-    csv["requestBody"]["content"] = {
+    upload = spec["paths"]["/predict_csv"]["post"]
+    upload["requestBody"]["content"] = {
         "multipart/form-data": {
             "schema": {
                 "type": "object",
@@ -152,7 +169,10 @@ def document(spec: dict[str, Any]) -> dict[str, Any]:
         },
         "text/csv": {"schema": {"type": "string"}},
     }
-    csv["responses"]["200"]["content"]["application/json"] = {"schema": SCORED_JSON_SCHEMA}
+    if example:
+        spec["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]["example"] = example
+        upload["requestBody"]["content"]["text/csv"]["example"] = example_csv(example)
+    upload["responses"]["200"]["content"]["application/json"] = {"schema": SCORED_JSON_SCHEMA}
     spec["paths"]["/metadata"] = {
         "get": {
             "tags": ["Service APIs"],

@@ -5,7 +5,7 @@ BentoML 1.4.39 and 1.4.40 (`bentoml._internal.server.http.traffic.TimeoutMiddlew
 future and a copy of the request's contextvars, OpenTelemetry span included, on the event loop for the whole
 timeout (60 s here): a worker keeps ~5 KB for every request of the last minute, so under load its RSS climbs
 for a minute and its garbage collector walks millions of dead objects (p99 near 1 s). Same behaviour
-otherwise: a 504 when nothing is sent within the timeout.
+otherwise: a 504 when nothing is sent within the timeout, here in the service's one error shape.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.responses import Response
+
+from scorecast.serving.problems import JSON_TYPE, error_body
+
+RETRY = "retry, or send fewer rows per request"
 
 
 async def _timeout_call(self: Any, scope: Any, receive: Any, send: Any) -> None:
@@ -33,8 +37,8 @@ async def _timeout_call(self: Any, scope: Any, receive: Any, send: Any) -> None:
         await waiter
     except TimeoutError:  # what upstream sets on the waiter (the same class since 3.11)
         if fut.cancel():
-            message = f"Not able to process the request in {self.timeout} seconds"
-            await JSONResponse({"error": message}, status_code=504)(scope, receive, send)
+            message = f"request: not answered within {self.timeout} s (BentoML's traffic.timeout); {RETRY}"
+            await Response(error_body(message), status_code=504, media_type=JSON_TYPE)(scope, receive, send)
         return
     finally:
         timer.cancel()  # the one line upstream lacks

@@ -45,7 +45,8 @@ def _document() -> bytes:
     """Built once per worker: the service's endpoints do not change while it runs."""
     import bentoml
 
-    return json.dumps(iospec.document(bentoml.get_current_service().bento_service.openapi_spec.asdict())).encode()
+    service = bentoml.get_current_service()
+    return json.dumps(iospec.document(service.bento_service.openapi_spec.asdict(), service.scorer.typical)).encode()
 
 
 async def openapi(request: Request) -> Response:

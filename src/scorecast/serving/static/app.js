@@ -28,14 +28,22 @@ function band(score, target) {
   return "low";
 }
 
+// One input per column type: a list for categories and bools, a text box for text, a number box otherwise.
 function field(feature) {
   const label = document.createElement("label");
   label.textContent = feature.name.replaceAll("_", " ");
+  const typical = meta.typical?.[feature.name];
   let input;
-  if (feature.categories) {
+  if (feature.categories || feature.type === "bool") {
     input = document.createElement("select");
-    for (const c of feature.categories) input.add(new Option(c, c));
-    if (meta.typical?.[feature.name] !== undefined) input.value = meta.typical[feature.name];
+    if (feature.allow_missing) input.add(new Option("(blank)", ""));
+    for (const c of feature.type === "bool" ? ["true", "false"] : feature.categories) input.add(new Option(c, c));
+    if (typical !== undefined && typical !== null) input.value = String(typical);
+  } else if (feature.type === "text") {
+    input = document.createElement("input");
+    input.type = "text";
+    input.required = !feature.allow_missing;
+    input.value = typical ?? "";
   } else {
     input = document.createElement("input");
     input.type = "number";
@@ -43,7 +51,6 @@ function field(feature) {
     if (feature.max !== undefined) input.max = feature.max;
     input.step = feature.type === "int" ? "1" : "any";
     input.required = !feature.allow_missing;
-    const typical = meta.typical?.[feature.name];
     const middle = feature.min !== undefined && feature.max !== undefined ? Math.round((feature.min + feature.max) / 2) : "";
     input.value = typical ?? middle;
   }
@@ -53,12 +60,15 @@ function field(feature) {
   return label;
 }
 
+// The form as a JSON record, each value in its column's type (a blank is null).
 function record() {
   const out = {};
   for (const f of meta.schema.features) {
     const raw = $(`f-${f.name}`).value;
-    if (f.categories) out[f.name] = raw;
-    else out[f.name] = raw === "" ? null : Number(raw);
+    if (raw === "") out[f.name] = null;
+    else if (f.type === "bool") out[f.name] = raw === "true";
+    else if (f.type === "int" || f.type === "float") out[f.name] = Number(raw);
+    else out[f.name] = raw;
   }
   return out;
 }
