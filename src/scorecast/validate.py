@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import require, write_json, write_parquet
+from scorecast.cells import read_cells
 from scorecast.dataset import BOOL_VALUES, Column, DatasetSpec
 from scorecast.errors import ConfigError, DataValidationError
 from scorecast.ingest import RAW_PATH
@@ -23,21 +23,13 @@ BLANK_ROW = "a value in every column"
 
 
 def read_raw(path: str | Path) -> pd.DataFrame:
-    """Read every cell as text, so validation (not pandas) decides what is a bad value."""
+    """The raw CSV as text cells (see `cells.read_cells`)."""
+    data = Path(path).read_bytes()
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except pd.errors.EmptyDataError as err:
-        raise DataValidationError(f"{path}: the file is empty (expected a header row and data rows)") from err
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise DataValidationError(f"{path}: not a readable CSV ({str(err).splitlines()[0]})") from err
-    if len(frame.columns) == 1:
-        try:
-            delim = csv.Sniffer().sniff(str(frame.columns[0]), delimiters=";\t|").delimiter
-        except csv.Error:
-            delim = None
-        if delim:
-            raise DataValidationError(f"{path}: columns are separated by {delim!r}; expected ','")
-    return frame
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataValidationError(f"{path}: not UTF-8 text at byte {err.start}; expected a UTF-8 CSV file") from err
+    return read_cells(text, str(path))
 
 
 def check_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -46,7 +38,7 @@ def check_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.
     missing = text == ""
     if col.is_numeric:
         values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
-        bad = values.isna() & ~missing
+        bad = ~np.isfinite(values) & ~missing  # unreadable, or inf/nan spelled out
         if col.type == "int":
             bad |= values.notna() & (values % 1 != 0)
         if col.min is not None:

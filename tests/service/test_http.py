@@ -144,10 +144,37 @@ def test_csv_formula_cells_are_defused(server):
         ({"file": ("x.csv", "a,b\n1,2\n", "text/csv")}, 400, "missing column(s) gender"),
         ({"file": ("x.csv", CSV_HEADER + "\n", "text/csv")}, 400, "no data rows"),
         ({"file": ("x.csv", CSV_HEADER.replace(",", ";") + "\n1;2\n", "text/csv")}, 400, "separated by ';'"),
+        # a trailing comma on each row: refused by line, not read with every value shifted a column
+        (
+            {"file": ("x.csv", CSV_HEADER + "\n" + ",".join(map(str, GOOD.values())) + ",\n", "text/csv")},
+            400,
+            "x.csv: line 2 has 8 fields, the header 7 (a trailing comma?)",
+        ),
     ],
 )
 def test_bad_uploads(server, files, status, fragment):
     assert_problem(server.client.post("/predict_csv", files=files), status, fragment)
+
+
+def test_csv_rows_and_lines_are_the_files_own_across_blank_lines(server):
+    good = ",".join(str(v) for v in GOOD.values())
+    text = "\n".join([CSV_HEADER, good, "", "", good.replace("group B", "group Z")]) + "\n"
+    r = server.client.post(
+        "/predict_csv", files={"file": ("b.csv", text, "text/csv")}, headers={"Accept": "application/json"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["rows"] == 2 and r.json()["errors"][0]["message"].startswith(
+        "row 4 (line 5), column race_ethnicity"
+    )
+
+
+def test_a_scored_csv_sent_back_is_scored_afresh(server):
+    good = ",".join(str(v) for v in GOOD.values())
+    text = "\n".join([CSV_HEADER, good, good.replace("group B", "group Z")]) + "\n"
+    first = server.client.post("/predict_csv?explain=true", files={"file": ("b.csv", text, "text/csv")})
+    again = server.client.post("/predict_csv?explain=true", files={"file": ("b.csv", first.text, "text/csv")})
+    assert again.status_code == 200, again.text
+    assert again.text == first.text
 
 
 def test_multipart_without_a_file(server):
@@ -206,6 +233,18 @@ def test_every_prediction_is_logged_under_concurrency(server):
         codes = list(pool.map(lambda _: server.client.post("/predict", json=[GOOD, GOOD]).status_code, range(60)))
     assert codes == [200] * 60
     assert rows_logged(server) == before + 120
+
+
+def test_the_log_keeps_what_the_model_saw_from_json_and_csv_alike(server):
+    import json
+
+    spaced = ", ".join(str(v) for v in GOOD.values())  # a CSV written with ", " between cells
+    server.client.post("/predict", json=GOOD)
+    server.client.post("/predict_csv", files={"file": ("s.csv", CSV_HEADER + "\n" + spaced + "\n", "text/csv")})
+    rows_logged(server)  # waits for the flusher
+    with sqlite3.connect(server.log_path) as conn:
+        last = [json.loads(r[0]) for r in conn.execute("SELECT inputs FROM predictions ORDER BY id DESC LIMIT 2")]
+    assert last[0] == last[1] == {**GOOD, "reading_score": 72.0, "writing_score": 74.0}
 
 
 def test_api_key_and_rate_limit(guarded):

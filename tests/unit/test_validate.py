@@ -46,6 +46,9 @@ def test_good_rows_are_typed(tmp_path):
         ("red,10,0.5,maybe,50", r"column flag: expected true or false \(or yes/no, 1/0\), got 'maybe'"),
         ("red,10,0.5,true,150", r"column y: expected a number in \[0, 100\], got '150'"),
         ("red,,0.5,true,50", r"column score: expected an integer in \[0, 100\], got ''"),
+        ("red,10,inf,true,50", r"column ratio: expected a number, got 'inf'"),  # unbounded, yet finite
+        ("red,10,-Infinity,true,50", r"column ratio: expected a number, got '-Infinity'"),
+        ("red,10,1e999,true,50", r"column ratio: expected a number, got '1e999'"),
     ],
 )
 def test_bad_value_names_row_column_value_and_expectation(tmp_path, cell_row, message):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scorecast.cells import read_cells
 from scorecast.dataset import Column
+from scorecast.errors import DataValidationError
 from scorecast.serving.features import Batch
 from scorecast.serving.predictor import Predictor
 from scorecast.serving.problems import Problem, RequestError, show
@@ -25,7 +25,6 @@ class ScoredCsv:
     frame: pd.DataFrame  # the upload's cells as text, plus the prediction and error columns
     predictions: list[float | None]
     problems: list[Problem]
-    valid_records: list[dict[str, Any]] = field(default_factory=list)  # as uploaded, for the prediction log
     valid_batch: Batch | None = None  # the valid rows, typed, for explanations
     valid_mask: np.ndarray | None = None
 
@@ -45,20 +44,13 @@ def decode(data: bytes, filename: str) -> str:
 
 
 def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
-    """Every cell as text, so validation (not pandas) decides what a bad value is."""
-    if not text.strip():
-        raise RequestError(400, f"{filename}: the file is empty; expected a header row and data rows")
+    """The upload as text cells (`cells.read_cells`), its blank lines left out: the index is each row's
+    position in the file, so messages name the file's own rows and lines."""
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as err:
-        raise RequestError(400, f"{filename}: not a readable CSV ({str(err).splitlines()[0]})") from err
-    if len(frame.columns) == 1:
-        try:
-            delimiter = csv.Sniffer().sniff(str(frame.columns[0]), delimiters=";\t|").delimiter
-        except csv.Error:
-            delimiter = None
-        if delimiter:
-            raise RequestError(400, f"{filename}: columns are separated by {delimiter!r}; expected ','")
+        frame = read_cells(text, filename)
+    except DataValidationError as err:
+        raise RequestError(400, str(err)) from err
+    frame = frame[~(frame == "").all(axis=1)]
     if frame.empty:
         raise RequestError(400, f"{filename}: has a header but no data rows")
     if len(frame) > max_rows:
@@ -75,6 +67,9 @@ def score_frame(
     filename: str,
     halfwidth: float | None = None,
 ) -> ScoredCsv:
+    # A scored CSV sent back is scored afresh: the columns this service adds are replaced, not duplicated.
+    names = {c.name for c in columns}
+    raw = raw.drop(columns=[c for c in raw.columns if c not in names and is_output_column(str(c), target)])
     missing = [c.name for c in columns if c.name not in raw.columns]
     if missing:
         raise RequestError(
@@ -91,7 +86,7 @@ def score_frame(
             bad |= blank
         typed[col.name] = values
         bad_rows |= bad.to_numpy()
-        problems += [_problem(int(i), col, raw[col.name].iat[i]) for i in np.flatnonzero(bad)]
+        problems += [_problem(int(raw.index[i]), col, raw[col.name].iat[i]) for i in np.flatnonzero(bad)]
     problems.sort(key=lambda p: p.where["row"])
     keep = ~bad_rows
     predictions = np.full(len(raw), np.nan)
@@ -106,12 +101,17 @@ def score_frame(
         out[f"predicted_{target}_upper"] = predictions + halfwidth
     errors = pd.Series("", index=raw.index, dtype=object)
     for p in problems:
-        row = p.where["row"] - 1
-        errors.iat[row] = f"{errors.iat[row]}; {p.message}" if errors.iat[row] else p.message
+        row = p.where["row"] - 1  # the index label: the row's position in the file
+        errors.loc[row] = f"{errors.loc[row]}; {p.message}" if errors.loc[row] else p.message
     out["validation_error"] = errors
-    valid_records = raw.loc[keep, [c.name for c in columns]].to_dict("records")
     floats = [None if np.isnan(v) else float(v) for v in predictions]
-    return ScoredCsv(out, floats, problems, valid_records, batch, keep)
+    return ScoredCsv(out, floats, problems, batch, keep)
+
+
+def is_output_column(name: str, target: str) -> bool:
+    """A column this service writes into a scored CSV."""
+    outputs = {f"predicted_{target}", f"predicted_{target}_lower", f"predicted_{target}_upper", "validation_error"}
+    return name in outputs or name.startswith("contribution_")
 
 
 def _batch_values(col: Column, values: pd.Series) -> Any:

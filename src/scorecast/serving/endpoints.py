@@ -118,9 +118,8 @@ class Scorer:
             raise RequestError(400, f"body: malformed JSON ({err}); expected an object or an array of objects") from err
         batch = self.validator.validate(payload)
         predictions = self.predictor.predict(batch)
-        records = [payload] if isinstance(payload, dict) else payload
         if self.log is not None:
-            self.log.append(self.tag, records, predictions.tolist(), self.halfwidth)
+            self.log.append(self.tag, batch.records(), predictions.tolist(), self.halfwidth)
         parts = [b'{"predictions":', orjson.dumps(predictions, option=orjson.OPT_SERIALIZE_NUMPY)]
         if self.halfwidth is not None:
             bounds = np.column_stack([predictions - self.halfwidth, predictions + self.halfwidth])
@@ -161,9 +160,10 @@ class Scorer:
         scored = await anyio.to_thread.run_sync(self._score_csv, data, filename)
         if explain and scored.valid_batch is not None:
             await anyio.to_thread.run_sync(self._explain_csv, scored)
-        if self.log is not None and scored.valid_records:
+        if self.log is not None and scored.valid_batch is not None:
             valid = [p for p in scored.predictions if p is not None]
-            await anyio.to_thread.run_sync(self.log.append, self.tag, scored.valid_records, valid, self.halfwidth)
+            records = scored.valid_batch.records()
+            await anyio.to_thread.run_sync(self.log.append, self.tag, records, valid, self.halfwidth)
         headers = {
             "X-Scorecast-Model": self.tag,
             "X-Scorecast-Rows": str(len(scored.frame)),

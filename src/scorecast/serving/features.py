@@ -26,6 +26,15 @@ class Batch:
     rows: int
     columns: dict[str, Any]
 
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as the model saw them (None for missing): what the prediction log keeps, so drift compares
+        like with like whether a row came as JSON or from a CSV (stripped, bools as True/False)."""
+        columns = {
+            name: [None if v != v else v for v in values.tolist()] if isinstance(values, np.ndarray) else values
+            for name, values in self.columns.items()
+        }
+        return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
 
 def columns_from_schema(schema: dict[str, Any]) -> list[Column]:
     """Rebuild the dataset columns from model metadata, so serving never reads conf/."""

@@ -1,0 +1,57 @@
+"""Read a CSV as text cells: the one reader behind `validate` (the raw data) and `/predict_csv` (uploads).
+
+Every cell stays text, so validation (not pandas) decides what a bad value is. Blank lines stay rows, so
+row and line numbers in messages are the file's. A row with more fields than the header is refused with its
+line number: pandas would otherwise take the first column as an index (every value shifted one column left)
+or, told not to, drop the extra values without a word.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+
+import pandas as pd
+
+from scorecast.errors import DataValidationError
+
+
+def read_cells(text: str, name: str) -> pd.DataFrame:
+    """`text` (a whole CSV file) as a frame of str cells; `name` is how messages call the file."""
+    if not text.strip():
+        raise DataValidationError(f"{name}: the file is empty; expected a header row and data rows")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, index_col=False
+            )
+    except (pd.errors.ParserWarning, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as err:
+        problem = long_row(text) or f"not a readable CSV ({str(err).splitlines()[0]})"
+        raise DataValidationError(f"{name}: {problem}") from None
+    if len(frame.columns) == 1:
+        try:
+            delimiter = csv.Sniffer().sniff(str(frame.columns[0]), delimiters=";\t|").delimiter
+        except csv.Error:
+            delimiter = None
+        if delimiter:
+            raise DataValidationError(f"{name}: columns are separated by {delimiter!r}; expected ','")
+    return frame
+
+
+def long_row(text: str) -> str | None:
+    """Where the first row with more fields than the header is (read only once pandas has failed or warned)."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        width = len(next(reader, []))
+        fields = next((row for row in reader if len(row) > width), None)
+    except csv.Error:  # e.g. a field beyond the csv module's size limit: pandas' own message will do
+        return None
+    if fields is None:
+        return None
+    extra = "a trailing comma?" if all(not f.strip() for f in fields[width:]) else "a comma inside a value?"
+    return (
+        f"line {reader.line_num} has {len(fields)} fields, the header {width} ({extra}); "
+        f"expected {width} fields on every row"
+    )

@@ -1,0 +1,31 @@
+"""The one CSV reader of the pipeline and the service: text cells, the file's own rows, no silent shifting."""
+
+from __future__ import annotations
+
+import pytest
+
+from scorecast.cells import read_cells
+from scorecast.errors import DataValidationError
+
+
+def test_cells_stay_text_and_blank_lines_stay_rows():
+    frame = read_cells("a,b\n007,x\n\n1e3,\n", "f.csv")
+    assert frame.to_dict("list") == {"a": ["007", "", "1e3"], "b": ["x", "", ""]}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a,b\n1,2\n3,4,\n", "f.csv: line 3 has 3 fields, the header 2 (a trailing comma?); expected 2 fields"),
+        ("a,b\n1,2,\n3,4,\n", "f.csv: line 2 has 3 fields, the header 2 (a trailing comma?)"),
+        ("a,b\n1,2\n3,4,5\n", "line 3 has 3 fields, the header 2 (a comma inside a value?)"),
+        ("a,b\n1,2,3\n4,5\n", "line 2 has 3 fields, the header 2 (a comma inside a value?)"),
+        ("   \n", "f.csv: the file is empty; expected a header row and data rows"),
+        ("a;b;c\n1;2;3\n", "f.csv: columns are separated by ';'; expected ','"),
+        ('a,b\n"1,2\n', "f.csv: not a readable CSV"),
+    ],
+)
+def test_unreadable_shapes_are_refused_by_line(text, message):
+    with pytest.raises(DataValidationError) as err:
+        read_cells(text, "f.csv")
+    assert message in str(err.value)
