@@ -39,7 +39,10 @@ class Candidate:
         params = cfg.get("params") or {}
         if not isinstance(params, dict):
             raise ConfigError(f"{where}: params must be a mapping, got {params!r}")
-        return cls(name, str(cfg["_target_"]), int(cfg.get("complexity", 100)), params, grid)
+        complexity = cfg.get("complexity", 100)
+        if isinstance(complexity, bool) or not isinstance(complexity, int):
+            raise ConfigError(f"{where}: complexity is {complexity!r}; expected a whole number (1 = simplest)")
+        return cls(name, str(cfg["_target_"]), complexity, params, grid)
 
     def build(self) -> Any:
         """Instantiate the estimator and check that every grid key is one of its parameters."""

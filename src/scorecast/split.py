@@ -28,7 +28,13 @@ def split(
     if stratify_bins:
         # Quantile bins keep every part of the target's range in both splits.
         strata = pd.qcut(frame[target], q=stratify_bins, labels=False, duplicates="drop")
-    train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=strata)
+    try:
+        train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=strata)
+    except ValueError as err:  # too few rows for the test size, or a stratum of one row
+        raise ConfigError(
+            f"params.yaml: split (test_size {test_size}, stratify_bins {stratify_bins}) cannot split "
+            f"{len(frame)} rows: {str(err).splitlines()[0]}; expected fewer bins or a larger test_size"
+        ) from err
     return train.reset_index(drop=True), test.reset_index(drop=True)
 
 

@@ -41,6 +41,13 @@ def cross_validate(
 
     if folds < 2 or repeats < 1:
         raise ConfigError(f"params.yaml: tournament.cv needs folds >= 2 and repeats >= 1, got {folds} and {repeats}")
+    if folds > len(train):
+        raise ConfigError(f"params.yaml: tournament.cv.folds is {folds}; the training split has {len(train)} rows")
+    if scoring != "r2":
+        raise ConfigError(
+            f"params.yaml: tournament.scoring is {scoring!r}; expected 'r2' (the quality gate select.min_cv_r2 "
+            "and metrics.json's cv.r2 are R²)"
+        )
     pipeline = Pipeline([("preprocess", preprocessor), ("model", candidate.build())])
     cv = (
         KFold(folds, shuffle=True, random_state=seed)
@@ -50,7 +57,13 @@ def cross_validate(
     grid = {f"model__{k}": v for k, v in candidate.grid.items()}
     search = GridSearchCV(pipeline, grid, scoring=scoring, cv=cv, refit=False, n_jobs=n_jobs, error_score="raise")
     started = time.perf_counter()
-    search.fit(train.drop(columns=[target]), train[target])
+    try:
+        search.fit(train.drop(columns=[target]), train[target])
+    except (ValueError, TypeError) as err:  # sklearn's InvalidParameterError is both; so are the estimators' own
+        raise ConfigError(
+            f"conf/model/{candidate.name}.yaml: {candidate.target} failed to fit with its params and grid "
+            f"({str(err).splitlines()[0]}); expected values the estimator accepts"
+        ) from err
     elapsed = time.perf_counter() - started
     res = search.cv_results_
     best = int(search.best_index_)

@@ -41,6 +41,12 @@ def test_bad_fixed_param():
         make(params={"nope": 1}).build()
 
 
+@pytest.mark.parametrize("complexity", ["low", 1.5, True])
+def test_complexity_is_a_whole_number(complexity):
+    with pytest.raises(ConfigError, match=r"conf/model/ridge.yaml .*complexity is .*; expected a whole number"):
+        make(complexity=complexity)
+
+
 def test_empty_candidate_list():
     with pytest.raises(ConfigError, match="tournament.candidates is empty"):
         candidates_from_params({"tournament": {"candidates": {}}})
