@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 EXPORT_PATH = Path("models/scorecast.bentomodel")
 MODEL_FILE = "model.pkl"
+# The params.yaml sections the model is made from (the package stage declares the same in dvc.yaml):
+# not drift, evaluate or package, nor tournament.parallel, which changes where fits run, not their results.
+MODEL_PARAMS = ("data", "validate", "split", "preprocess", "tournament", "interval", "select")
 
 
 def git_revision() -> str | None:
@@ -30,7 +33,10 @@ def git_revision() -> str | None:
 
 
 def params_hash(params: dict[str, Any]) -> str:
-    return hashlib.md5(json.dumps(params, sort_keys=True).encode()).hexdigest()
+    """md5 of the params the model is made from, so it changes exactly when they do."""
+    made_from = {key: params.get(key) for key in MODEL_PARAMS}
+    made_from["tournament"] = {k: v for k, v in (made_from["tournament"] or {}).items() if k != "parallel"}
+    return hashlib.md5(json.dumps(made_from, sort_keys=True).encode()).hexdigest()
 
 
 def build_metadata(
@@ -51,13 +57,18 @@ def build_metadata(
 
 
 def save_to_store(name: str, model_path: Path, metadata: dict[str, Any]) -> str:
-    """Save under a content-derived version, so one model keeps one tag; return the tag."""
+    """Save under a version derived from the model and its metadata (all but the git revision), so a tag names
+    one content and new metrics or params get a new tag; return the tag."""
     import bentoml
     from bentoml.exceptions import NotFound
 
-    tag = f"{name}:{md5sum(model_path)[:16]}"
+    content = hashlib.md5(model_path.read_bytes())
+    content.update(json.dumps({k: v for k, v in metadata.items() if k != "git_revision"}, sort_keys=True).encode())
+    tag = f"{name}:{content.hexdigest()[:16]}"
     try:
-        bentoml.models.delete(tag)  # re-packaging the same model makes it `latest` again
+        # The same content again: saved anew to make it `latest` again. What is deleted is what is saved next,
+        # from files that stay on disk, so a failure here loses nothing a rerun does not restore.
+        bentoml.models.delete(tag)
     except NotFound:
         pass
     with bentoml.models.create(tag, metadata=metadata, labels={"dataset": metadata["schema"]["dataset"]}) as model:
