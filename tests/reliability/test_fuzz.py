@@ -35,12 +35,22 @@ BODIES = st.one_of(
 )  # fmt: skip
 CONTENT_TYPES = st.sampled_from(["application/json", "text/plain", "application/xml", "", "multipart/form-data"])
 CSV_HEADER = ",".join(FIELDS)
+GOOD_ROW = "female,group B,some college,standard,none,72,74"
+# what a scored file sent back carries
+OUTPUT_COLUMNS = ["predicted_math_score", "predicted_math_score_lower", "validation_error", "contribution_base",
+                  "contribution_gender"]  # fmt: skip
 CSV_TEXTS = st.one_of(
     st.text(max_size=300),
     st.lists(st.lists(st.one_of(st.text(max_size=12), st.integers(-5, 200).map(str)), min_size=1, max_size=9),
              max_size=6).map(lambda rows: CSV_HEADER + "\n" + "\n".join(",".join(r) for r in rows)),
     st.sampled_from([CSV_HEADER + "\nfemale,group B,some college,standard,none,7", "\ufeff" + CSV_HEADER + "\n",
-                     CSV_HEADER + '\n"unterminated,quote\n', "=1+2,@SUM(A1)\n-3,+4\n"]),
+                     CSV_HEADER + '\n"unterminated,quote\n', "=1+2,@SUM(A1)\n-3,+4\n",
+                     CSV_HEADER + "\n" + GOOD_ROW + ",\n\n\n" + GOOD_ROW + ",\n"]),
+    # a scored file sent back: valid rows, blank lines, a header that also has output columns
+    st.tuples(st.lists(st.sampled_from(OUTPUT_COLUMNS), max_size=3, unique=True),
+              st.lists(st.sampled_from([GOOD_ROW, ""]), min_size=1, max_size=5)).map(
+        lambda t: ",".join([*FIELDS, *t[0]]) + "\n" + "\n".join(
+            row + "," * len(t[0]) if row == GOOD_ROW else row for row in t[1]) + "\n"),
 )  # fmt: skip
 
 
@@ -71,10 +81,11 @@ def test_predict_csv_never_fails_with_a_5xx(server, budget, report):
         text=CSV_TEXTS,
         name=st.sampled_from(["a.csv", "a.txt", "", "ü.csv"]),
         kind=st.sampled_from(["text/csv", "application/vnd.ms-excel", "application/octet-stream", "image/png"]),
+        explain=st.sampled_from(["", "?explain=true", "?explain=no", "?explain=maybe"]),
     )
-    def fuzz(text, name, kind):
+    def fuzz(text, name, kind, explain):
         files = {"file": (name, text.encode("utf-8", "surrogatepass"), kind)}
-        check(tally, server.client.post("/predict_csv", files=files))
+        check(tally, server.client.post(f"/predict_csv{explain}", files=files))
 
     run_fuzz(fuzz, examples=int(budget["examples"]), tally=tally, report=report, check="fuzz /predict_csv (hypothesis)")
 
