@@ -44,7 +44,7 @@ def report() -> None:
         f"\nwinner: {metrics['winner']}  CV R² {metrics['cv']['r2']:.4f}  |  "
         f"test R² {test['r2']:.4f}  RMSE {test['rmse']:.3f}  MAE {test['mae']:.3f}  ({test['rows']} rows)\n"
         f"{interval['nominal']:.0%} prediction interval: ± {interval['halfwidth']:.2f}, "
-        f"covers {test['interval']['coverage']:.1%} of the test rows\n"
+        f"covers {test['interval']['coverage']:.1%} of the test rows{coverage_ci(test['interval'])}\n"
     )
 
 
@@ -61,6 +61,11 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("drift", help="compare logged prediction inputs with the training split")
     sp.add_argument("--log", help="prediction log (default: drift.log_path in params.yaml)")
     return p
+
+
+def coverage_ci(interval: dict) -> str:
+    low, high = interval.get("coverage_ci95") or (None, None)
+    return "" if low is None else f" (95% CI {low:.1%}–{high:.1%})"
 
 
 def main(argv: list[str] | None = None) -> int:

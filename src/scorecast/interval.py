@@ -43,7 +43,15 @@ def calibrate(
     }
 
 
-def coverage_on(actual: np.ndarray, predicted: np.ndarray, halfwidth: float) -> dict[str, float]:
-    """Empirical coverage and mean width of `predicted ± halfwidth` on held-out rows."""
+def coverage_on(actual: np.ndarray, predicted: np.ndarray, halfwidth: float) -> dict[str, Any]:
+    """Empirical coverage and mean width of `predicted ± halfwidth` on held-out rows, with the exact 95%
+    binomial interval of the coverage: a few hundred rows pin it down only to a few points."""
+    from scipy.stats import binomtest
+
     inside = np.abs(np.asarray(actual) - np.asarray(predicted)) <= halfwidth
-    return {"coverage": round(float(inside.mean()), 6), "mean_width": round(2 * halfwidth, 6)}
+    ci = binomtest(int(inside.sum()), len(inside)).proportion_ci(0.95, method="exact")
+    return {
+        "coverage": round(float(inside.mean()), 6),
+        "coverage_ci95": [round(float(ci.low), 4), round(float(ci.high), 4)],
+        "mean_width": round(2 * halfwidth, 6),
+    }

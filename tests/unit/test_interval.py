@@ -31,3 +31,11 @@ def test_calibrated_interval_covers_about_nominal_on_fresh_noise(spec, students)
     got = coverage_on(fresh["math_score"], fitted.predict(fresh.drop(columns=["math_score"])), interval["halfwidth"])
     assert 0.84 <= got["coverage"] <= 0.96
     assert got["mean_width"] == pytest.approx(2 * interval["halfwidth"])
+
+
+def test_coverage_comes_with_its_exact_binomial_interval():
+    actual = np.arange(200.0)
+    predicted = actual + np.where(np.arange(200) < 189, 0.0, 5.0)  # 189 of 200 inside ± 1
+    got = coverage_on(actual, predicted, 1.0)
+    assert got["coverage"] == 0.945
+    assert got["coverage_ci95"] == [0.9037, 0.9722]  # Clopper-Pearson: 90% lies just outside
