@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from scorecast.errors import ConfigError
 
 COLUMN_TYPES = ("category", "int", "float", "bool", "text")
@@ -26,6 +28,20 @@ class Column:
     @property
     def is_numeric(self) -> bool:
         return self.type in NUMERIC_TYPES
+
+    def breaks_rules(self, values: Any) -> Any:
+        """Which numbers break this column's rules: not finite, not whole in an int column, out of range. The one
+        rule that the pipeline's CSV, the service's uploads and its JSON requests are all held to."""
+        values = np.asarray(values, dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if self.type == "int":
+            with np.errstate(invalid="ignore"):  # inf % 1 is nan: already bad above
+                bad |= np.mod(values, 1) != 0
+        if self.min is not None:
+            bad |= values < self.min
+        if self.max is not None:
+            bad |= values > self.max
+        return bad
 
     def expected(self) -> str:
         """Human wording of what a valid value looks like, for error messages."""

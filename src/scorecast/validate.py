@@ -37,14 +37,8 @@ def check_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.
     text = raw.str.strip()
     missing = text == ""
     if col.is_numeric:
-        values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
-        bad = ~np.isfinite(values) & ~missing  # unreadable, or inf/nan spelled out
-        if col.type == "int":
-            bad |= values.notna() & (values % 1 != 0)
-        if col.min is not None:
-            bad |= values < col.min
-        if col.max is not None:
-            bad |= values > col.max
+        values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")  # unreadable: NaN
+        bad = pd.Series(col.breaks_rules(values.to_numpy()), index=raw.index) & ~missing
         return values, bad, missing
     if col.type == "bool":
         values = text.str.lower().map(BOOL_VALUES)

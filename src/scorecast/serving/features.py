@@ -155,14 +155,7 @@ class RecordValidator:
         kinds = {type(v) for v in values}
         if kinds <= {int, float}:
             arr = np.asarray(values, dtype=np.float64)
-            bad = ~np.isfinite(arr)
-            if col.type == "int" and float in kinds:
-                bad |= np.mod(arr, 1) != 0
-            if col.min is not None:
-                bad |= arr < col.min
-            if col.max is not None:
-                bad |= arr > col.max
-            if not bad.any():
+            if not col.breaks_rules(arr).any():
                 return arr
         out = np.empty(len(values), dtype=np.float64)
         for i, value in enumerate(values):
@@ -178,10 +171,6 @@ class RecordValidator:
     def _number(col: Column, value: Any) -> Any:
         if value is _MISSING or value is None:
             return math.nan if col.allow_missing else _MISSING
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            return _MISSING
-        if col.type == "int" and value % 1 != 0:
-            return _MISSING
-        if (col.min is not None and value < col.min) or (col.max is not None and value > col.max):
+        if isinstance(value, bool) or not isinstance(value, int | float) or col.breaks_rules(value):
             return _MISSING
         return float(value)

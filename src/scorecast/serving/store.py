@@ -45,7 +45,10 @@ def ensure_in_store(tag: str, export_path: Path) -> str:
     try:
         return str(bentoml.models.get(tag).tag)
     except NotFound as err:
-        raise ConfigError(f"{export_path} holds {imported.tag}, not {tag}") from err
+        raise ConfigError(
+            f"model {tag} is not in the BentoML store, and {export_path} holds {imported.tag} (imported now); "
+            "`bentoml models list` shows the tags there (SCORECAST_MODEL_TAG pins one)"
+        ) from err
 
 
 def load(model: Any) -> LoadedModel:
