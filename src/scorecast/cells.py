@@ -1,7 +1,8 @@
 """Read a CSV as text cells: the one reader behind `validate` (the raw data) and `/predict_csv` (uploads).
 
-Every cell stays text, so validation (not pandas) decides what a bad value is. Blank lines stay rows, so
-row and line numbers in messages are the file's. A row with more fields than the header is refused with its
+Every cell stays text, so validation (not pandas) decides what a bad value is. Blank lines stay rows, and
+the index is the line each row starts on, so messages name the file's own lines even after a quoted value
+that spans lines. A row with more fields than the header is refused with its
 line number: pandas would otherwise take the first column as an index (every value shifted one column left)
 or, told not to, drop the extra values without a word.
 """
@@ -18,7 +19,8 @@ from scorecast.errors import DataValidationError
 
 
 def read_cells(text: str, name: str) -> pd.DataFrame:
-    """`text` (a whole CSV file) as a frame of str cells; `name` is how messages call the file."""
+    """`text` (a whole CSV file) as a frame of str cells indexed by their line in the file; `name` is how
+    messages call the file."""
     if not text.strip():
         raise DataValidationError(f"{name}: the file is empty; expected a header row and data rows")
     try:
@@ -37,7 +39,26 @@ def read_cells(text: str, name: str) -> pd.DataFrame:
             delimiter = None
         if delimiter:
             raise DataValidationError(f"{name}: columns are separated by {delimiter!r}; expected ','")
+    frame.index = start_lines(text, len(frame))
     return frame
+
+
+def start_lines(text: str, rows: int) -> list[int]:
+    """The line each data row starts on (the header is line 1): the next one, unless a quoted value spans
+    lines, which only a file with quotes can have."""
+    simple = list(range(2, rows + 2))
+    if '"' not in text:
+        return simple
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    lines, start = [], reader.line_num + 1
+    try:
+        for _ in reader:
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error:
+        return simple
+    return lines if len(lines) == rows else simple  # pandas read it differently: fall back to one line a row
 
 
 def long_row(text: str) -> str | None:

@@ -61,8 +61,8 @@ def cross_validate(
         search.fit(train.drop(columns=[target]), train[target])
     except (ValueError, TypeError) as err:  # sklearn's InvalidParameterError is both; so are the estimators' own
         raise ConfigError(
-            f"conf/model/{candidate.name}.yaml: {candidate.target} failed to fit with its params and grid "
-            f"({str(err).splitlines()[0]}); expected values the estimator accepts"
+            f"tournament@{candidate.name}: {candidate.target} failed to fit ({str(err).splitlines()[0]}); "
+            f"check conf/model/{candidate.name}.yaml's params and grid, and params.yaml's preprocess settings"
         ) from err
     elapsed = time.perf_counter() - started
     res = search.cv_results_

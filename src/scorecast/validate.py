@@ -43,10 +43,11 @@ def check_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.
     if col.type == "bool":
         values = text.str.lower().map(BOOL_VALUES)
         return values, values.isna() & ~missing, missing
+    values = text.where(~missing)  # a blank is missing (NaN), as in a request, so the imputer sees it
     if col.type == "category":
         bad = ~text.isin(col.categories) & ~missing
-        return text, bad, missing
-    return text, pd.Series(False, index=raw.index), missing
+        return values, bad, missing
+    return values, pd.Series(False, index=raw.index), missing
 
 
 def validate(
@@ -68,7 +69,7 @@ def validate(
     # A wholly blank row is a damaged file (a stray line, an export's padding), not a row without a target.
     blank = raw.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
     errors: list[dict[str, Any]] = [
-        {"row": int(i) + 1, "line": int(i) + 2, "column": None, "value": "", "expected": BLANK_ROW}
+        {"row": int(i) + 1, "line": int(raw.index[i]), "column": None, "value": "", "expected": BLANK_ROW}
         for i in np.flatnonzero(blank.to_numpy())
     ]
     bad_rows = blank.copy()
@@ -83,9 +84,9 @@ def validate(
         errors += [
             {
                 "row": int(i) + 1,
-                "line": int(i) + 2,
+                "line": int(raw.index[i]),
                 "column": col.name,
-                "value": raw.at[i, col.name],
+                "value": raw[col.name].iat[i],
                 "expected": col.expected(),
             }
             for i in np.flatnonzero(bad.to_numpy())

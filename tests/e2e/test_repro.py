@@ -131,8 +131,9 @@ def test_editing_one_grid_reruns_only_that_candidate(repo, first_run):
     path.write_text(original.replace("alpha: [0.1, 1.0, 10.0]", "alpha: [0.5, 5.0]"))
     try:
         run(repo, "scorecast", "compose")
-        # select also reads the candidate list; no other tournament entry is touched.
-        assert changed_stages(repo) == {"compose", "tournament@ridge", "select"}
+        # select also reads the candidate list, and package records the params the model is made from
+        # (params_md5); no other tournament entry is touched.
+        assert changed_stages(repo) == {"compose", "tournament@ridge", "select", "package"}
     finally:
         path.write_text(original)
         run(repo, "scorecast", "compose")

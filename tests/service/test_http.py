@@ -164,7 +164,7 @@ def test_csv_rows_and_lines_are_the_files_own_across_blank_lines(server):
     )
     assert r.status_code == 200, r.text
     assert r.json()["rows"] == 2 and r.json()["errors"][0]["message"].startswith(
-        "row 4 (line 5), column race_ethnicity"
+        "row 2 (line 5), column race_ethnicity"  # row 2 of the scored file; line 5 of the upload
     )
 
 

@@ -11,6 +11,12 @@ from scorecast.errors import DataValidationError
 def test_cells_stay_text_and_blank_lines_stay_rows():
     frame = read_cells("a,b\n007,x\n\n1e3,\n", "f.csv")
     assert frame.to_dict("list") == {"a": ["007", "", "1e3"], "b": ["x", "", ""]}
+    assert list(frame.index) == [2, 3, 4]  # the line each row is on
+
+
+def test_rows_are_indexed_by_the_line_they_start_on_across_quoted_line_breaks():
+    frame = read_cells('a,note\n1,"two\nlines"\n2,plain\n3,"a ""quote"""\n', "f.csv")
+    assert list(frame.index) == [2, 4, 5] and frame["note"].tolist() == ["two\nlines", "plain", 'a "quote"']
 
 
 @pytest.mark.parametrize(

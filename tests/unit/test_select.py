@@ -61,31 +61,32 @@ def test_markdown_marks_the_winner():
 
 
 def test_the_typical_row_is_a_valid_request_for_every_column_type():
-    import numpy as np
-    import pandas as pd
-
-    from scorecast.dataset import Column
+    from scorecast.cells import read_cells
+    from scorecast.dataset import DatasetSpec
     from scorecast.select import typical_row
     from scorecast.serving.features import RecordValidator
+    from scorecast.validate import validate
 
-    columns = [
-        Column("age", "int", min=0, max=120),
-        Column("bmi", "float"),
-        Column("smoker", "bool"),
-        Column("site", "category", categories=("north", "south")),
-        Column("note", "text"),
-        Column("spare", "float", allow_missing=True),
-    ]
-    frame = pd.DataFrame(
+    spec = DatasetSpec.from_params(
         {
-            "age": [30, 31, 40, 41],  # median 35.5: not an integer
-            "bmi": [20.0, 22.5, 30.0, 31.0],
-            "smoker": ["True", "False", "True", "True"],  # bools as validate writes them
-            "site": ["south", "north", "south", "south"],
-            "note": ["a", "b", "b", "c"],
-            "spare": [np.nan] * 4,
+            "name": "toy",
+            "target": "y",
+            "features": {
+                "age": {"type": "int", "min": 0, "max": 120},
+                "bmi": {"type": "float"},
+                "smoker": {"type": "bool"},
+                "site": {"type": "category", "categories": ["north", "south"], "allow_missing": True},
+                "note": {"type": "text", "allow_missing": True},
+                "spare": {"type": "float", "allow_missing": True},
+            },
         }
     )
-    row = typical_row(frame, columns)
+    text = (  # as validate types it: blanks in site and note are their most frequent cell, spare is all blank
+        "age,bmi,smoker,site,note,spare,y\n"
+        "30,20.0,yes,,,,1\n31,22.5,no,,b,,2\n40,30.0,true,south,b,,3\n41,31.0,1,,,,4\n"
+    )
+    frame, _ = validate(read_cells(text, "toy.csv"), spec, file="toy.csv", on_error="fail", max_reported=5)
+    row = typical_row(frame, spec.features)
+    # age's median is 35.5: not an integer, so the row would be refused as a request
     assert row == {"age": 36, "bmi": 26.25, "smoker": True, "site": "south", "note": "b", "spare": None}
-    RecordValidator(columns, max_rows=1).validate(row)  # raises if the page's starting values were refused
+    RecordValidator(list(spec.features), max_rows=1).validate(row)  # raises if the page's starting values were refused

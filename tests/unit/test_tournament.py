@@ -21,8 +21,8 @@ def run(spec, frame, candidate, **options):
 @pytest.mark.parametrize(
     ("candidate", "options", "message"),
     [
-        (RIDGE, {}, r"conf/model/ridge.yaml: sklearn.linear_model.Ridge failed to fit .*'alpha'"),
-        (KNN, {}, r"conf/model/knn.yaml: .*KNeighborsRegressor failed to fit .*n_neighbors"),
+        (RIDGE, {}, r"tournament@ridge: sklearn.linear_model.Ridge failed to fit .*'alpha'.*conf/model/ridge.yaml"),
+        (KNN, {}, r"tournament@knn: .*KNeighborsRegressor failed to fit .*n_neighbors.*conf/model/knn.yaml"),
         (RIDGE, {"folds": 5000}, r"tournament.cv.folds is 5000; the training split has 100 rows"),
         (RIDGE, {"scoring": "neg_root_mean_squared_error"}, r"tournament.scoring is .*; expected 'r2'"),
     ],

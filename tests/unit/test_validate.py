@@ -57,6 +57,18 @@ def test_bad_value_names_row_column_value_and_expectation(tmp_path, cell_row, me
     assert err.value.report["error_count"] == 1
 
 
+def test_lines_are_the_files_own_after_a_value_spanning_lines(tmp_path):
+    text = 'colour,score,ratio,flag,y\nred,10,0.5,true,50\n"red",10,0.5,true,50\ngreen,10,0.5,true,50\n'
+    with pytest.raises(DataValidationError, match=r"row 3 \(line 4\), column colour"):
+        run(tmp_path, text)
+    spanning = text.replace('"red"', '"re\nd"')  # the same rows, but row 2 takes lines 3 and 4
+    with pytest.raises(DataValidationError, match=r"row 2 \(line 3\), column colour: .*got 're\\nd'"):
+        run(tmp_path, spanning)
+    with pytest.raises(DataValidationError, match=r"row 3 \(line 5\), column colour") as err:
+        run(tmp_path, spanning.replace('"re\nd"', '"red\n"'))
+    assert err.value.report["errors"][0]["line"] == 5
+
+
 def test_drop_mode_keeps_good_rows_and_counts_the_rest(tmp_path):
     frame, report = run(tmp_path, GOOD + "green,10,0.5,true,50\nred,10,0.5,true,\n", on_error="drop")
     assert len(frame) == 2
@@ -120,10 +132,22 @@ def test_md5_must_be_a_hex_string():
         DatasetSpec.from_params({"name": "t", "target": "y", "md5": 0, "features": {"x": {"type": "int"}}})
 
 
-@pytest.mark.parametrize(("sent", "seen"), [(True, "True"), ("yes", "True"), ("0", "False"), ("FALSE", "False")])
+@pytest.mark.parametrize(
+    ("sent", "seen"), [(True, "True"), ("yes", "True"), ("0", "False"), ("FALSE", "False"), (1, "True"), (0, "False")]
+)
 def test_the_service_reads_bools_spelled_as_the_pipeline_does(sent, seen):
     from scorecast.dataset import Column
     from scorecast.serving.features import RecordValidator
 
     batch = RecordValidator([Column("flag", "bool")], max_rows=1).validate({"flag": sent})
     assert batch.columns["flag"] == [seen]
+
+
+@pytest.mark.parametrize("sent", [2, 1.0, "maybe", None])
+def test_other_values_are_not_bools(sent):
+    from scorecast.dataset import Column
+    from scorecast.serving.features import RecordValidator
+    from scorecast.serving.problems import RequestError
+
+    with pytest.raises(RequestError, match=r"field flag: expected true or false \(or yes/no, 1/0\)"):
+        RecordValidator([Column("flag", "bool")], max_rows=1).validate({"flag": sent})

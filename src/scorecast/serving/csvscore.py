@@ -44,13 +44,13 @@ def decode(data: bytes, filename: str) -> str:
 
 
 def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
-    """The upload as text cells (`cells.read_cells`), its blank lines left out: the index is each row's
-    position in the file, so messages name the file's own rows and lines."""
+    """The upload as text cells indexed by their line in the file (`cells.read_cells`), blank lines left out:
+    row N in a message is row N of the scored file, and its line is the upload's own."""
     try:
         frame = read_cells(text, filename)
     except DataValidationError as err:
         raise RequestError(400, str(err)) from err
-    frame = frame[~(frame == "").all(axis=1)]
+    frame = frame[~frame.apply(lambda column: column.str.strip().eq("")).all(axis=1)]
     if frame.empty:
         raise RequestError(400, f"{filename}: has a header but no data rows")
     if len(frame) > max_rows:
@@ -86,7 +86,7 @@ def score_frame(
             bad |= blank
         typed[col.name] = values
         bad_rows |= bad.to_numpy()
-        problems += [_problem(int(raw.index[i]), col, raw[col.name].iat[i]) for i in np.flatnonzero(bad)]
+        problems += [_problem(int(i), int(raw.index[i]), col, raw[col.name].iat[i]) for i in np.flatnonzero(bad)]
     problems.sort(key=lambda p: p.where["row"])
     keep = ~bad_rows
     predictions = np.full(len(raw), np.nan)
@@ -99,10 +99,10 @@ def score_frame(
     if halfwidth is not None:
         out[f"predicted_{target}_lower"] = predictions - halfwidth
         out[f"predicted_{target}_upper"] = predictions + halfwidth
-    errors = pd.Series("", index=raw.index, dtype=object)
+    errors = [""] * len(raw)
     for p in problems:
-        row = p.where["row"] - 1  # the index label: the row's position in the file
-        errors.loc[row] = f"{errors.loc[row]}; {p.message}" if errors.loc[row] else p.message
+        row = p.where["row"] - 1
+        errors[row] = f"{errors[row]}; {p.message}" if errors[row] else p.message
     out["validation_error"] = errors
     floats = [None if np.isnan(v) else float(v) for v in predictions]
     return ScoredCsv(out, floats, problems, batch, keep)
@@ -120,13 +120,13 @@ def _batch_values(col: Column, values: pd.Series) -> Any:
     return [v if isinstance(v, str) and v != "" else None for v in values]
 
 
-def _problem(i: int, col: Column, value: str) -> Problem:
+def _problem(i: int, line: int, col: Column, value: str) -> Problem:
     shown = "a blank cell" if not str(value).strip() else show(value)
     return Problem(
-        where={"row": i + 1, "line": i + 2, "column": col.name},
+        where={"row": i + 1, "line": line, "column": col.name},
         value=value,
         expected=col.expected(),
-        message=f"row {i + 1} (line {i + 2}), column {col.name}: expected {col.expected()}, got {shown}",
+        message=f"row {i + 1} (line {line}), column {col.name}: expected {col.expected()}, got {shown}",
     )
 
 

@@ -148,6 +148,8 @@ class RecordValidator:
         if col.type == "bool":
             if isinstance(value, bool):
                 return str(value)
+            if type(value) is int and value in (0, 1):
+                return str(bool(value))
             return BOOL_VALUES.get(value.lower(), _MISSING) if isinstance(value, str) else _MISSING
         return value if isinstance(value, str) and value in allowed else _MISSING
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from _bentoml_sdk.io_models import IORootModel
+
+from scorecast.dataset import BOOL_VALUES
 
 
 class RawRequest(IORootModel[Any]):
@@ -93,9 +96,16 @@ METADATA_SCHEMA: dict[str, Any] = {
 }
 ENDPOINTS = ("/predict", "/predict_csv")
 EXPLAIN_VALUES = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-EXPLAIN_PATTERN = "^(?:{})$".format(  # the values above in any letter case (JSON Schema regexes have no flags)
-    "|".join("".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in word) for word in EXPLAIN_VALUES)
-)
+
+
+def any_case(words: Iterable[str]) -> str:
+    """A JSON Schema pattern for exactly these words in any letter case (its regexes have no flags)."""
+    return "^(?:{})$".format("|".join("".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in w) for w in words))
+
+
+EXPLAIN_PATTERN = any_case(EXPLAIN_VALUES)
+BOOL_SCHEMA = {"anyOf": [{"type": "boolean"}, {"type": "integer", "enum": [0, 1]},
+                         {"type": "string", "pattern": any_case(BOOL_VALUES)}]}  # fmt: skip
 EXPLAIN = {
     "name": "explain",
     "in": "query",
@@ -119,7 +129,11 @@ def record_schema(schema: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for feature in schema["features"]:
         kind = feature["type"]
-        prop: dict[str, Any] = {"type": {"int": "integer", "float": "number", "bool": "boolean"}.get(kind, "string")}
+        nullable = {"nullable": True} if feature.get("allow_missing") else {}  # a null is imputed
+        if kind == "bool":
+            properties[feature["name"]] = {**BOOL_SCHEMA, **nullable}
+            continue
+        prop: dict[str, Any] = {"type": {"int": "integer", "float": "number"}.get(kind, "string"), **nullable}
         if feature.get("categories") and kind == "category":
             prop["enum"] = list(feature["categories"])
         for key, json_key in (("min", "minimum"), ("max", "maximum")):
