@@ -29,6 +29,10 @@ DETERMINISTIC = [
     "models/preprocessor.pkl",
     "models/model.pkl",
     "results/leaderboard.csv",
+    "results/tournament/lasso.json",
+    "results/tournament/random_forest.json",  # multi-threaded fits
+    "results/tournament/catboost.json",
+    "results/tournament/xgboost.json",
     "metrics.json",
 ]
 
