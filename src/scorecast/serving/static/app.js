@@ -38,7 +38,8 @@ function field(feature) {
     input = document.createElement("select");
     if (feature.allow_missing) input.add(new Option("(blank)", ""));
     for (const c of feature.type === "bool" ? ["true", "false"] : feature.categories) input.add(new Option(c, c));
-    if (typical !== undefined && typical !== null) input.value = String(typical);
+    // (older models stored a bool's typical value as "True")
+    if (typical !== undefined && typical !== null) input.value = feature.type === "bool" ? String(typical).toLowerCase() : String(typical);
   } else if (feature.type === "text") {
     input = document.createElement("input");
     input.type = "text";
