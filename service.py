@@ -1,6 +1,7 @@
 """BentoML entry point (`bentoml serve service:ScoreCast`): wires scorecast.serving into one service.
 
-Configure with environment variables: SCORECAST_MODEL_TAG (default scorecast:latest; pin a tag to roll back),
+Configure with environment variables: SCORECAST_MODEL_TAG (default: the workspace's models/scorecast.bentomodel,
+else scorecast:latest; pin a tag to roll back),
 SCORECAST_API_KEY, SCORECAST_RATE_LIMIT (requests/minute per client), SCORECAST_MAX_BYTES, SCORECAST_MAX_ROWS,
 SCORECAST_WORKERS.
 """

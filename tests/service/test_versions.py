@@ -1,4 +1,4 @@
-"""Versions and rollback: the service serves `latest` unless SCORECAST_MODEL_TAG pins a tag."""
+"""Versions and rollback: SCORECAST_MODEL_TAG pins the model served (the default is tests/unit/test_store.py's)."""
 
 from __future__ import annotations
 

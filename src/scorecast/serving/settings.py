@@ -8,12 +8,10 @@ from dataclasses import dataclass
 
 from scorecast.errors import ConfigError
 
-DEFAULT_TAG = "scorecast:latest"
-
 
 @dataclass(frozen=True)
 class Settings:
-    model_tag: str = DEFAULT_TAG
+    model_tag: str | None = None  # None: the workspace's packaged model (see store.ensure_in_store)
     api_key: str | None = None
     rate_limit: int = 0  # requests per minute per client; 0 = off
     rate_limit_db: str | None = None  # shared by the workers; default: a file in the temp dir
@@ -26,7 +24,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         return cls(
-            model_tag=env.get("SCORECAST_MODEL_TAG") or DEFAULT_TAG,
+            model_tag=env.get("SCORECAST_MODEL_TAG") or None,
             api_key=env.get("SCORECAST_API_KEY") or None,
             rate_limit=_int(env, "SCORECAST_RATE_LIMIT", 0, minimum=0),
             rate_limit_db=env.get("SCORECAST_RATE_LIMIT_DB") or None,

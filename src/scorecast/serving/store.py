@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from scorecast.errors import ConfigError
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.pkl"  # written by scorecast.package
+LATEST = "scorecast:latest"
 
 
 @dataclass(frozen=True)
@@ -21,11 +23,32 @@ class LoadedModel:
     pipeline: Any
 
 
-def ensure_in_store(tag: str, export_path: Path) -> str:
-    """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks `tag`."""
+def exported_tag(export_path: Path) -> str | None:
+    """The tag of the model in `export_path` (the package stage's export), or None when there is none."""
+    import yaml
+
+    if not export_path.is_file():
+        return None
+    try:
+        with tarfile.open(export_path, "r:*") as archive:
+            member = next(m for m in archive.getmembers() if m.name.lstrip("./") == "model.yaml")
+            info = yaml.safe_load(archive.extractfile(member).read())  # type: ignore[union-attr]
+        return f"{info['name']}:{info['version']}"
+    except (tarfile.TarError, StopIteration, AttributeError, KeyError, TypeError, yaml.YAMLError) as err:
+        raise ConfigError(
+            f"{export_path}: not a BentoML model export ({err!r}); run `dvc repro` to rewrite it"
+        ) from err
+
+
+def ensure_in_store(tag: str | None, export_path: Path) -> str:
+    """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks `tag`.
+
+    No tag means the workspace's model: the one in `export_path`, not the store's `latest`, which the last
+    `dvc exp run` moved; without an export (inside a bento), `latest`."""
     import bentoml
     from bentoml.exceptions import BentoMLException, NotFound
 
+    tag = tag or exported_tag(export_path) or LATEST
     try:
         return str(bentoml.models.get(tag).tag)
     except NotFound:
