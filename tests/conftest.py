@@ -135,8 +135,11 @@ class Server:
 def start_server(packaged: Path, tmp: Path, cwd: Path = ROOT, **settings: str) -> Iterator[Server]:
     port = free_port()
     log_path = tmp / "predictions.sqlite"
+    # Unpinned, the service serves the checkout's own models/scorecast.bentomodel; from this checkout that would
+    # be whatever the last local `dvc repro` made, so serve the latest model of the `packaged` store instead.
+    pin = {"SCORECAST_MODEL_TAG": "scorecast:latest"} if cwd == ROOT else {}
     env = {**stage_env(packaged / "bentoml"), "SCORECAST_LOG_PATH": str(log_path), "SCORECAST_WORKERS": "1",
-           "SCORECAST_MAX_ROWS": "1000", "SCORECAST_MAX_BYTES": str(1 << 20), **settings}  # fmt: skip
+           "SCORECAST_MAX_ROWS": "1000", "SCORECAST_MAX_BYTES": str(1 << 20), **pin, **settings}  # fmt: skip
     out = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed below
     command = ["bentoml", "serve", "service:ScoreCast", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

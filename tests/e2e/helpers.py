@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -42,19 +43,8 @@ def commit(repo: Path, message: str, init: bool = False) -> None:
 
 
 def write_diabetes_csv(path: Path) -> Path:
-    """scikit-learn's diabetes data as a messy CSV: an ID column, blanks in bmi, two rows without a target, and
-    a yes/no column and a text column, so every column type of a dataset config is exercised."""
-    from sklearn.datasets import load_diabetes
-
-    frame = load_diabetes(as_frame=True, scaled=False).frame
-    frame.insert(0, "patient_id", [f"P{i:04d}" for i in range(len(frame))])
-    frame["sex"] = frame["sex"].astype(int)
-    frame["age"] = frame["age"].astype(int)
-    frame = frame.astype({"bmi": object, "target": object})
-    frame.insert(frame.columns.get_loc("target"), "high_bp", ["yes" if bp > 100 else "no" for bp in frame["bp"]])
-    frame.insert(frame.columns.get_loc("target"), "clinic", [("north", "south", "east")[i % 3] for i in frame.index])
-    frame.loc[[3, 50, 100, 200, 300], "bmi"] = ""
-    frame.loc[[7, 77], "target"] = ""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
-    return path
+    """The second dataset's CSV, written as `scripts/diabetes_csv.py` writes it for users."""
+    spec = importlib.util.spec_from_file_location("diabetes_csv", ROOT / "scripts" / "diabetes_csv.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.write_diabetes_csv(path)

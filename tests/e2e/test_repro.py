@@ -18,6 +18,8 @@ import pytest
 import yaml
 from helpers import ROOT, commit, make_repo, run
 
+from scorecast.serving.store import exported_tag
+
 pytestmark = pytest.mark.slow
 TABLE = "pipeline under interruption and bad data"  # rows of the table printed at the end of the run
 
@@ -295,6 +297,8 @@ def test_a_pulled_clone_serves_without_retraining(pulled_clone, serve_store, tmp
         answer = server.client.post("/predict", json=record)
         assert answer.status_code == 200, answer.text
         assert 0 < answer.json()["predictions"][0] < 100
+        # unpinned, the clone's own model: the one in the export it pulled
+        assert answer.json()["model"]["tag"] == exported_tag(pulled_clone / "models/scorecast.bentomodel")
     assert len(list((tmp_path / "bentoml" / "models" / "scorecast").iterdir())) >= 1
     assert "up to date" in run(pulled_clone, "dvc", "status", "dvc.yaml").stdout  # nothing was retrained
 
