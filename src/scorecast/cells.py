@@ -18,6 +18,21 @@ import pandas as pd
 from scorecast.errors import DataValidationError
 
 
+def decode(data: bytes, name: str) -> str:
+    """A CSV file's text, refusing binary files (spreadsheets, images) and text that is not UTF-8."""
+    if b"\x00" in data[:65536]:
+        raise DataValidationError(f"{name}: binary content, not a CSV text file; expected a .csv file (text/csv)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataValidationError(f"{name}: not UTF-8 text at byte {err.start}; expected a UTF-8 .csv file") from err
+
+
+def blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows with nothing but spaces in every cell: a stray line or an export's padding, not data."""
+    return frame.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
+
+
 def read_cells(text: str, name: str) -> pd.DataFrame:
     """`text` (a whole CSV file) as a frame of str cells indexed by their line in the file; `name` is how
     messages call the file."""
@@ -47,7 +62,7 @@ def start_lines(text: str, rows: int) -> list[int]:
     """The line each data row starts on (the header is line 1): the next one, unless a quoted value spans
     lines, which only a file with quotes can have."""
     simple = list(range(2, rows + 2))
-    if '"' not in text:
+    if len(text.splitlines()) == rows + 1:  # one line a row: no value spans lines (no second parse needed)
         return simple
     reader = csv.reader(io.StringIO(text))
     next(reader, None)

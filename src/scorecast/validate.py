@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import require, write_json, write_parquet
-from scorecast.cells import read_cells
+from scorecast.cells import blank_rows, decode, read_cells
 from scorecast.dataset import BOOL_VALUES, Column, DatasetSpec
 from scorecast.errors import ConfigError, DataValidationError
 from scorecast.ingest import RAW_PATH
@@ -24,12 +24,7 @@ BLANK_ROW = "a value in every column"
 
 def read_raw(path: str | Path) -> pd.DataFrame:
     """The raw CSV as text cells (see `cells.read_cells`)."""
-    data = Path(path).read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DataValidationError(f"{path}: not UTF-8 text at byte {err.start}; expected a UTF-8 CSV file") from err
-    return read_cells(text, str(path))
+    return read_cells(decode(Path(path).read_bytes(), str(path)), str(path))
 
 
 def check_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -67,7 +62,7 @@ def validate(
 
     typed: dict[str, pd.Series] = {}
     # A wholly blank row is a damaged file (a stray line, an export's padding), not a row without a target.
-    blank = raw.fillna("").apply(lambda column: column.str.strip().eq("")).all(axis=1)
+    blank = blank_rows(raw)
     errors: list[dict[str, Any]] = [
         {"row": int(i) + 1, "line": int(raw.index[i]), "column": None, "value": "", "expected": BLANK_ROW}
         for i in np.flatnonzero(blank.to_numpy())

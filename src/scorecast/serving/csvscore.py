@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scorecast.cells import read_cells
+from scorecast import cells
 from scorecast.dataset import Column
 from scorecast.errors import DataValidationError
 from scorecast.serving.features import Batch
@@ -34,23 +34,21 @@ class ScoredCsv:
 
 
 def decode(data: bytes, filename: str) -> str:
-    """Text of an upload, refusing binary files (spreadsheets, images) with a 415."""
-    if b"\x00" in data[:65536]:
-        raise RequestError(415, f"{filename}: binary content, not a CSV text file; expected a .csv file (text/csv)")
+    """Text of an upload (`cells.decode`); a binary or non-UTF-8 file is a 415."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise RequestError(415, f"{filename}: not UTF-8 text at byte {err.start}; expected a UTF-8 .csv file") from err
+        return cells.decode(data, filename)
+    except DataValidationError as err:
+        raise RequestError(415, str(err)) from err
 
 
 def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
     """The upload as text cells indexed by their line in the file (`cells.read_cells`), blank lines left out:
     row N in a message is row N of the scored file, and its line is the upload's own."""
     try:
-        frame = read_cells(text, filename)
+        frame = cells.read_cells(text, filename)
     except DataValidationError as err:
         raise RequestError(400, str(err)) from err
-    frame = frame[~frame.apply(lambda column: column.str.strip().eq("")).all(axis=1)]
+    frame = frame[~cells.blank_rows(frame)]
     if frame.empty:
         raise RequestError(400, f"{filename}: has a header but no data rows")
     if len(frame) > max_rows:
