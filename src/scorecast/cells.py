@@ -64,10 +64,10 @@ def start_lines(text: str, rows: int) -> list[int]:
     simple = list(range(2, rows + 2))
     if len(text.splitlines()) == rows + 1:  # one line a row: no value spans lines (no second parse needed)
         return simple
-    reader = csv.reader(io.StringIO(text))
-    next(reader, None)
-    lines, start = [], reader.line_num + 1
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
+        next(reader, None)
+        lines, start = [], reader.line_num + 1
         for _ in reader:
             lines.append(start)
             start = reader.line_num + 1
@@ -78,7 +78,7 @@ def start_lines(text: str, rows: int) -> list[int]:
 
 def long_row(text: str) -> str | None:
     """Where the first row with more fields than the header is (read only once pandas has failed or warned)."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         width = len(next(reader, []))
         fields = next((row for row in reader if len(row) > width), None)

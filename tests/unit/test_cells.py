@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scorecast.cells import read_cells
 from scorecast.errors import DataValidationError
@@ -35,3 +37,27 @@ def test_unreadable_shapes_are_refused_by_line(text, message):
     with pytest.raises(DataValidationError) as err:
         read_cells(text, "f.csv")
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_every_line_ending_reads_the_same(newline):
+    frame = read_cells(newline.join(["a,b", "1,2", "3,4", ""]), "f.csv")
+    assert frame.to_dict("list") == {"a": ["1", "3"], "b": ["2", "4"]} and list(frame.index) == [2, 3]
+
+
+# text built from what CSVs are made of, line breaks of every kind included
+CSV_PIECES = st.lists(
+    st.sampled_from(["a", "1", ",", '"', "\n", "\r", "\r\n", "\u2028", "\x0b", " ", ";"]), max_size=40
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(text=st.one_of(st.text(max_size=60), CSV_PIECES.map("".join)))
+def test_any_text_is_read_or_refused_with_a_message(text):
+    """Whatever the text, the reader answers with rows on increasing lines or one DataValidationError."""
+    try:
+        frame = read_cells(text, "f.csv")
+    except DataValidationError as err:
+        assert str(err).startswith("f.csv: ")
+        return
+    assert len(frame.index) == len(frame) and list(frame.index) == sorted(set(frame.index))
