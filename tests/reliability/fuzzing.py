@@ -24,9 +24,22 @@ class Tally:
         return {"requests": self.sent, "4xx": self.client_errors, "5xx": self.server_errors}
 
 
-def run_fuzz(test: Callable[[], None], *, examples: int, tally: Tally, report, check: str, **figures) -> None:
-    """Run a @given test for `examples` examples; its row reaches the table even when it fails."""
+def run_fuzz(
+    test: Callable[[], None], *, budget: dict, tally: Tally, report, check: str, examples: int | None = None, **figures
+) -> None:
+    """Run a @given test for the budget's examples (or `examples`); its row reaches the table even when it fails.
+
+    Inside `make test` the examples are derandomized, so CI checks the same inputs on every run and a red CI
+    means a change, not luck; `make reliability` draws fresh ones each run to find what those miss.
+    """
+    chosen = settings(
+        max_examples=examples or int(budget["examples"]),
+        derandomize=bool(budget["derandomize"]),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     try:
-        settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))(test)()
+        chosen(test)()
     finally:
         report(TABLE, check, **tally.row(), **{name: value() for name, value in figures.items()})

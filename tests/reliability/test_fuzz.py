@@ -41,9 +41,11 @@ OUTPUT_COLUMNS = ["predicted_math_score", "predicted_math_score_lower", "validat
                   "contribution_gender"]  # fmt: skip
 CSV_TEXTS = st.one_of(
     st.text(max_size=300),
-    st.lists(st.lists(st.one_of(st.text(max_size=12), st.integers(-5, 200).map(str)), min_size=1, max_size=9),
-             max_size=6).map(lambda rows: CSV_HEADER + "\n" + "\n".join(",".join(r) for r in rows)),
+    st.tuples(st.lists(st.lists(st.one_of(st.text(max_size=12), st.integers(-5, 200).map(str)), min_size=1,
+                                max_size=9), max_size=6), st.sampled_from(["\n", "\r\n", "\r"])).map(
+        lambda t: t[1].join([CSV_HEADER, *(",".join(r) for r in t[0])])),
     st.sampled_from([CSV_HEADER + "\nfemale,group B,some college,standard,none,7", "\ufeff" + CSV_HEADER + "\n",
+                     "\r0", CSV_HEADER + "\r" + GOOD_ROW + "\r", CSV_HEADER + "\r\n" + GOOD_ROW + "\r\n",
                      CSV_HEADER + '\n"unterminated,quote\n', "=1+2,@SUM(A1)\n-3,+4\n",
                      CSV_HEADER + "\n" + GOOD_ROW + ",\n\n\n" + GOOD_ROW + ",\n"]),
     # a scored file sent back: valid rows, blank lines, a header that also has output columns
@@ -71,7 +73,7 @@ def test_predict_never_fails_with_a_5xx(server, budget, report):
         path = "/predict?explain=true" if explain else "/predict"
         check(tally, server.client.post(path, content=body, headers={"content-type": content_type}))
 
-    run_fuzz(fuzz, examples=int(budget["examples"]), tally=tally, report=report, check="fuzz /predict (hypothesis)")
+    run_fuzz(fuzz, budget=budget, tally=tally, report=report, check="fuzz /predict (hypothesis)")
 
 
 def test_predict_csv_never_fails_with_a_5xx(server, budget, report):
@@ -87,7 +89,7 @@ def test_predict_csv_never_fails_with_a_5xx(server, budget, report):
         files = {"file": (name, text.encode("utf-8", "surrogatepass"), kind)}
         check(tally, server.client.post(f"/predict_csv{explain}", files=files))
 
-    run_fuzz(fuzz, examples=int(budget["examples"]), tally=tally, report=report, check="fuzz /predict_csv (hypothesis)")
+    run_fuzz(fuzz, budget=budget, tally=tally, report=report, check="fuzz /predict_csv (hypothesis)")
 
 
 def test_valid_records_always_get_a_finite_prediction(server, budget, report):
@@ -106,5 +108,5 @@ def test_valid_records_always_get_a_finite_prediction(server, budget, report):
         assert r.status_code == 200, r.text
         assert all(math.isfinite(p) for p in r.json()["predictions"])
 
-    examples = int(budget["examples"]) // 3
-    run_fuzz(fuzz, examples=examples, tally=tally, report=report, check="valid records get finite predictions")
+    run_fuzz(fuzz, budget=budget, examples=int(budget["examples"]) // 3, tally=tally, report=report,
+             check="valid records get finite predictions")  # fmt: skip

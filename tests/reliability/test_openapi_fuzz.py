@@ -86,7 +86,7 @@ def test_operation_from_its_openapi_schema(api, server, budget, report, label):
         case.validate_response(response, checks=response_checks + extra)
 
     try:
-        run_fuzz(fuzz, examples=int(budget["examples"]), tally=tally, report=report,
+        run_fuzz(fuzz, budget=budget, tally=tally, report=report,
                  check=f"fuzz {label} (schemathesis, from OpenAPI)",
                  seconds=lambda: round(time.monotonic() - started, 1))  # fmt: skip
     finally:
