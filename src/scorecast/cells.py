@@ -4,7 +4,7 @@ Every cell stays text, so validation (not pandas) decides what a bad value is. B
 the index is the line each row starts on, so messages name the file's own lines even after a quoted value
 that spans lines. A row with more fields than the header is refused with its
 line number: pandas would otherwise take the first column as an index (every value shifted one column left)
-or, told not to, drop the extra values without a word.
+or, told not to, drop the extra values without a word. A header naming a column twice is refused too.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ def read_cells(text: str, name: str) -> pd.DataFrame:
     except (pd.errors.ParserWarning, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as err:
         problem = long_row(text) or f"not a readable CSV ({str(err).splitlines()[0]})"
         raise DataValidationError(f"{name}: {problem}") from None
+    twice = repeated_name(text)
+    if twice:
+        raise DataValidationError(f"{name}: {twice}; expected each column name once")
     if len(frame.columns) == 1:
         try:
             delimiter = csv.Sniffer().sniff(str(frame.columns[0]), delimiters=";\t|").delimiter
@@ -74,6 +77,19 @@ def start_lines(text: str, rows: int) -> list[int]:
     except csv.Error:
         return simple
     return lines if len(lines) == rows else simple  # pandas read it differently: fall back to one line a row
+
+
+def repeated_name(text: str) -> str | None:
+    """The first header name given to two columns (blank ones aside): pandas would rename the second
+    `name.1`, and its values would go unread."""
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        return None
+    for i, column in enumerate(header):
+        if column.strip() and column in header[:i]:  # unnamed columns (",,") are only passed through
+            return f"column {column!r} is in the header twice (fields {header.index(column) + 1} and {i + 1})"
+    return None
 
 
 def long_row(text: str) -> str | None:

@@ -150,6 +150,12 @@ def test_csv_formula_cells_are_defused(server):
             400,
             "x.csv: line 2 has 8 fields, the header 7 (a trailing comma?)",
         ),
+        # a column named twice: refused, not read as gender and an unread gender.1
+        (
+            {"file": ("x.csv", CSV_HEADER + ",gender\n" + ",".join(map(str, GOOD.values())) + ",male\n", "text/csv")},
+            400,
+            "x.csv: column 'gender' is in the header twice (fields 1 and 8)",
+        ),
     ],
 )
 def test_bad_uploads(server, files, status, fragment):

@@ -31,12 +31,17 @@ def test_rows_are_indexed_by_the_line_they_start_on_across_quoted_line_breaks():
         ("   \n", "f.csv: the file is empty; expected a header row and data rows"),
         ("a;b;c\n1;2;3\n", "f.csv: columns are separated by ';'; expected ','"),
         ('a,b\n"1,2\n', "f.csv: not a readable CSV"),
+        ("a,b,a\n1,2,3\n", "f.csv: column 'a' is in the header twice (fields 1 and 3); expected each column name once"),
     ],
 )
 def test_unreadable_shapes_are_refused_by_line(text, message):
     with pytest.raises(DataValidationError) as err:
         read_cells(text, "f.csv")
     assert message in str(err.value)
+
+
+def test_unnamed_columns_are_not_names_given_twice():
+    assert read_cells("a,,\n1,,\n", "f.csv").shape == (1, 3)
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
