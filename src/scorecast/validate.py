@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import require, write_json, write_parquet
-from scorecast.cells import blank_rows, decode, read_cells
+from scorecast.cells import blank_rows, decode, read_cells, require_columns
 from scorecast.dataset import BOOL_VALUES, Column, DatasetSpec
 from scorecast.errors import ConfigError, DataValidationError
 from scorecast.ingest import RAW_PATH
@@ -52,11 +52,7 @@ def validate(
     if on_error not in ("fail", "drop"):
         raise ConfigError(f"params.yaml: validate.on_error is {on_error!r}; expected 'fail' or 'drop'")
     needed = [*spec.feature_names, spec.target.name]
-    missing_cols = [c for c in needed if c not in raw.columns]
-    if missing_cols:
-        raise DataValidationError(
-            f"{file}: missing column(s) {', '.join(missing_cols)}; found {', '.join(map(str, raw.columns))}"
-        )
+    require_columns(raw, needed, str(file))
     if raw.empty:
         raise DataValidationError(f"{file}: has a header but no data rows")
 

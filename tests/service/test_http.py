@@ -77,6 +77,15 @@ def test_an_unreadable_explain_is_a_400_naming_it(server, path, query):
     assert_problem(r, 400, "query explain:", "expected one of true, false")
 
 
+@pytest.mark.parametrize("path", ["/predict", "/predict_csv"])
+@pytest.mark.parametrize("query", ["explian=true", "Explain=true", "explain=true&x=1"])
+def test_an_unknown_query_parameter_is_a_400_naming_it(server, path, query):
+    text = CSV_HEADER + "\n" + ",".join(str(v) for v in GOOD.values()) + "\n"
+    kwargs = {"json": GOOD} if path == "/predict" else {"files": {"file": ("b.csv", text, "text/csv")}}
+    r = server.client.post(f"{path}?{query}", **kwargs)
+    assert_problem(r, 400, "unknown parameter; expected only explain")
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "fragments"),
     [
@@ -141,7 +150,7 @@ def test_csv_formula_cells_are_defused(server):
     ("files", "status", "fragment"),
     [
         ({"file": ("pic.png", b"\x89PNG\r\n\x1a\n\x00\x00", "image/png")}, 415, "expected a .csv file"),
-        ({"file": ("x.csv", "a,b\n1,2\n", "text/csv")}, 400, "missing column(s) gender"),
+        ({"file": ("x.csv", "a,b\n1,2\n", "text/csv")}, 400, "missing column(s) 'gender'"),
         ({"file": ("x.csv", CSV_HEADER + "\n", "text/csv")}, 400, "no data rows"),
         ({"file": ("x.csv", CSV_HEADER.replace(",", ";") + "\n1;2\n", "text/csv")}, 400, "separated by ';'"),
         # a trailing comma on each row: refused by line, not read with every value shifted a column
@@ -155,6 +164,29 @@ def test_csv_formula_cells_are_defused(server):
             {"file": ("x.csv", CSV_HEADER + ",gender\n" + ",".join(map(str, GOOD.values())) + ",male\n", "text/csv")},
             400,
             "x.csv: column 'gender' is in the header twice (fields 1 and 8)",
+        ),
+        # a row with a value missing: refused by line, not read with every later value a column early
+        (
+            {"file": ("x.csv", CSV_HEADER + ",id\n" + ",".join(map(str, GOOD.values())) + "\n", "text/csv")},
+            400,
+            "x.csv: line 2 has 7 fields, the header 8 (a value or a comma missing?)",
+        ),
+        ({"file": ("x.csv", "a,b\n" + "\n" * 3000, "text/csv")}, 413, "x.csv: 3,001 lines; at most 1,000 rows"),
+        (
+            {"file": ("x.csv", CSV_HEADER + "," + ",".join(f"c{i}" for i in range(1000)) + "\n", "text/csv")},
+            413,
+            "x.csv: 1,007 columns; at most 1,000 allowed per upload",
+        ),
+        (
+            {
+                "file": (
+                    "x.csv",
+                    CSV_HEADER.replace(",", ", ") + "\n" + ",".join(map(str, GOOD.values())) + "\n",
+                    "text/csv",
+                )
+            },
+            400,
+            "(' race_ethnicity', ' parental_level_of_education'",
         ),
     ],
 )
@@ -275,3 +307,30 @@ def test_csv_explanations_sum_to_each_prediction(server):
     parts = [float(rows[0][f"contribution_{name}"]) for name in GOOD]
     assert float(rows[0]["contribution_base"]) + sum(parts) == pytest.approx(float(rows[0]["predicted_math_score"]))
     assert rows[1]["contribution_base"] == "" and "group Z" in rows[1]["validation_error"]
+
+
+def test_csv_explanations_in_json_line_up_with_the_rows(server):
+    good = ",".join(str(v) for v in GOOD.values())
+    text = "\n".join([CSV_HEADER, good, good.replace("group B", "group Z")]) + "\n"
+    files = {"file": ("b.csv", text, "text/csv")}
+    r = server.client.post("/predict_csv?explain=true", files=files, headers={"accept": "application/json"})
+    body = r.json()
+    first, invalid = body["explanations"]
+    assert invalid is None and body["predictions"][1] is None
+    assert first["base"] + sum(first["contributions"].values()) == pytest.approx(body["predictions"][0], abs=1e-6)
+    plain = server.client.post("/predict_csv", files=files, headers={"accept": "application/json"}).json()
+    assert "explanations" not in plain
+
+
+def test_a_csv_sent_as_a_text_field_named_file_is_scored(server):
+    text = CSV_HEADER + "\n" + ",".join(str(v) for v in GOOD.values()) + "\n"
+    r = server.client.post("/predict_csv", data={"file": text}, files={"other": ("x.txt", b"", "text/plain")})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-scorecast-invalid-rows"] == "0"
+
+
+def test_formula_like_header_names_are_guarded_in_the_output(server):
+    text = CSV_HEADER + ",=1+2\n" + ",".join(str(v) for v in GOOD.values()) + ",x\n"
+    r = server.client.post("/predict_csv", files={"file": ("b.csv", text, "text/csv")})
+    assert r.status_code == 200, r.text
+    assert r.text.splitlines()[0].split(",")[7] == "'=1+2"

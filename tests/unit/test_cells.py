@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorecast.cells import read_cells
+from scorecast.cells import decode, read_cells
 from scorecast.errors import DataValidationError
 
 
@@ -30,7 +30,13 @@ def test_rows_are_indexed_by_the_line_they_start_on_across_quoted_line_breaks():
         ("a,b\n1,2,3\n4,5\n", "line 2 has 3 fields, the header 2 (a comma inside a value?)"),
         ("   \n", "f.csv: the file is empty; expected a header row and data rows"),
         ("a;b;c\n1;2;3\n", "f.csv: columns are separated by ';'; expected ','"),
-        ('a,b\n"1,2\n', "f.csv: not a readable CSV"),
+        ('a,b\n1,2\n"3,4\n5,6\n', "f.csv: line 3: a quote opens a value that is never closed; expected a closing"),
+        ("a,b,c\n1,2,3\n4,5\n", "f.csv: line 3 has 2 fields, the header 3 (a value or a comma missing?)"),
+        ('a,b,c\n1,"x\ny",3,4\n', "f.csv: line 2 has 4 fields, the header 3 (a comma inside a value?)"),
+        ("\na,b\n1,2\n", "f.csv: line 1 is blank; expected the header (the column names) on line 1"),
+        ("a;b;c|d\n1;2;3\n", "f.csv: columns are separated by ';'; expected ','"),
+        ("\ufeffa,b,a\n1,2,3\n", "column 'a' is in the header twice (fields 1 and 3)"),
+        ("a,b,a," + "x" * 200_000 + "\n1,2,3,4\n", "column 'a' is in the header twice (fields 1 and 3)"),
         ("a,b,a\n1,2,3\n", "f.csv: column 'a' is in the header twice (fields 1 and 3); expected each column name once"),
     ],
 )
@@ -42,6 +48,22 @@ def test_unreadable_shapes_are_refused_by_line(text, message):
 
 def test_unnamed_columns_are_not_names_given_twice():
     assert read_cells("a,,\n1,,\n", "f.csv").shape == (1, 3)
+
+
+def test_short_blank_and_whitespace_lines_are_rows_not_short_rows():
+    frame = read_cells("a,b,c\n1,2,\n\n   \n3,4,5\n", "f.csv")
+    assert list(frame.index) == [2, 3, 4, 5] and frame["c"].tolist() == ["", "", "", "5"]
+
+
+def test_a_long_value_keeps_the_lines_right():
+    long = "x" * 200_000
+    frame = read_cells(f'a,b\n1,"two\nlines"\n2,{long}\n3,z\n', "f.csv")
+    assert list(frame.index) == [2, 4, 5]
+
+
+def test_utf16_is_named():
+    with pytest.raises(DataValidationError, match="f.csv: UTF-16 text; expected UTF-8"):
+        decode("a,b\n1,2\n".encode("utf-16"), "f.csv")
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])

@@ -70,7 +70,7 @@ def test_missing_target_column(workdir, students_csv):
     raw.parent.mkdir(parents=True)
     shutil.copy(students_csv, raw)
     write_params(workdir, lambda p: p["data"].update(target="science_score"))
-    assert_one_line_error(scorecast(workdir, "validate"), "missing column(s) science_score")
+    assert_one_line_error(scorecast(workdir, "validate"), "missing column(s) 'science_score'")
     assert not (workdir / "data" / "validated").exists()
 
 

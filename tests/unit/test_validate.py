@@ -103,7 +103,7 @@ def test_drop_mode_drops_and_counts_blank_rows(tmp_path):
 
 
 def test_missing_column(tmp_path):
-    with pytest.raises(DataValidationError, match=r"missing column\(s\) y; found colour, score, ratio, flag"):
+    with pytest.raises(DataValidationError, match=r"missing column\(s\) 'y'; found 'colour', 'score', 'ratio', 'flag'"):
         run(tmp_path, "colour,score,ratio,flag\nred,1,1,true\n")
 
 

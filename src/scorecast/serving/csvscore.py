@@ -18,6 +18,7 @@ from scorecast.serving.problems import Problem, RequestError, show
 from scorecast.validate import check_column
 
 FORMULA_START = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula
+MAX_COLUMNS = 1_000  # columns an upload may have (the model's and any passed through)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ def decode(data: bytes, filename: str) -> str:
 def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
     """The upload as text cells indexed by their line in the file (`cells.read_cells`), blank lines left out:
     row N in a message is row N of the scored file, and its line is the upload's own."""
+    lines = max(text.count("\n"), text.count("\r"))
+    if lines > 2 * max_rows + 1:  # refused before pandas makes a row of each (blank lines included)
+        raise RequestError(413, f"{filename}: {lines:,} lines; at most {max_rows:,} rows allowed per upload")
+    columns = len(cells.header(text))
+    if columns > MAX_COLUMNS:
+        raise RequestError(413, f"{filename}: {columns:,} columns; at most {MAX_COLUMNS:,} allowed per upload")
     try:
         frame = cells.read_cells(text, filename)
     except DataValidationError as err:
@@ -68,13 +75,10 @@ def score_frame(
     # A scored CSV sent back is scored afresh: the columns this service adds are replaced, not duplicated.
     names = {c.name for c in columns}
     raw = raw.drop(columns=[c for c in raw.columns if c not in names and is_output_column(str(c), target)])
-    missing = [c.name for c in columns if c.name not in raw.columns]
-    if missing:
-        raise RequestError(
-            400,
-            f"{filename}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, raw.columns))}; "
-            f"expected {', '.join(c.name for c in columns)}",
-        )
+    try:
+        cells.require_columns(raw, [c.name for c in columns], filename)
+    except DataValidationError as err:
+        raise RequestError(400, str(err)) from err
     typed: dict[str, Any] = {}
     bad_rows = np.zeros(len(raw), dtype=bool)
     problems: list[Problem] = []
@@ -129,8 +133,11 @@ def _problem(i: int, line: int, col: Column, value: str) -> Problem:
 
 
 def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix formula-like text cells with ' so a spreadsheet shows them instead of running them."""
+    """Prefix formula-like text cells (header names too) with ' so a spreadsheet shows them instead of running
+    them."""
     out = frame.copy()
+    names = pd.Series(out.columns.astype(str))
+    out.columns = names.where(~names.str.contains(FORMULA_START, regex=True), "'" + names)
     for name in out.columns:
         cells = out[name].astype(str)
         risky = cells.str.contains(FORMULA_START, regex=True) & pd.to_numeric(cells, errors="coerce").isna()

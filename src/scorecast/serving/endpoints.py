@@ -7,6 +7,7 @@ Endpoints return Starlette responses themselves, so every client error is a 4xx 
 from __future__ import annotations
 
 import functools
+import io
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ from typing import Any
 import anyio.to_thread
 import numpy as np
 import orjson
-from starlette.datastructures import UploadFile
+from starlette.datastructures import Headers, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -158,8 +159,9 @@ class Scorer:
         explain = explain_requested(request)
         data, filename = await read_upload(request, self.settings.max_bytes)
         scored = await anyio.to_thread.run_sync(self._score_csv, data, filename)
+        explanations = None
         if explain and scored.valid_batch is not None:
-            await anyio.to_thread.run_sync(self._explain_csv, scored)
+            explanations = await anyio.to_thread.run_sync(self._explain, scored.valid_batch)
         if self.log is not None and scored.valid_batch is not None:
             valid = [p for p in scored.predictions if p is not None]
             records = scored.valid_batch.records()
@@ -179,21 +181,15 @@ class Scorer:
                 "target": self.target,
                 "model": self.model_info,
             }
+            if explain:  # one per row, null where the row was invalid
+                rows = iter(explanations or [])
+                content["explanations"] = [next(rows) if ok else None for ok in scored.valid_mask]
             return Response(json.dumps(content, default=str), media_type=JSON_TYPE, headers=headers)
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", filename.rsplit(".", 1)[0])[:80] or "upload"
         headers["Content-Disposition"] = f'attachment; filename="{stem}-scored.csv"'
+        if explanations:
+            add_contribution_columns(scored, explanations)
         return Response(csvscore.to_csv(scored), media_type="text/csv; charset=utf-8", headers=headers)
-
-    def _explain_csv(self, scored: csvscore.ScoredCsv) -> None:
-        """Add contribution_base and contribution_<feature> columns (blank on rows that failed validation)."""
-        explanations = self._explain(scored.valid_batch)
-        columns = {"contribution_base": [e["base"] for e in explanations]}
-        for name in explanations[0]["contributions"]:
-            columns[f"contribution_{name}"] = [e["contributions"][name] for e in explanations]
-        for name, values in columns.items():
-            full = np.full(len(scored.frame), np.nan)
-            full[scored.valid_mask] = values
-            scored.frame.insert(len(scored.frame.columns) - 1, name, full)
 
     def _score_csv(self, data: bytes, filename: str) -> csvscore.ScoredCsv:
         text = csvscore.decode(data, filename)
@@ -206,8 +202,23 @@ class Scorer:
         return Response(self.metadata_body, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
 
 
+def add_contribution_columns(scored: csvscore.ScoredCsv, explanations: list[dict[str, Any]]) -> None:
+    """contribution_base and contribution_<feature> columns before validation_error (blank on invalid rows)."""
+    columns = {"contribution_base": [e["base"] for e in explanations]}
+    for name in explanations[0]["contributions"]:
+        columns[f"contribution_{name}"] = [e["contributions"][name] for e in explanations]
+    for name, values in columns.items():
+        full = np.full(len(scored.frame), np.nan)
+        full[scored.valid_mask] = values
+        scored.frame.insert(len(scored.frame.columns) - 1, name, full)
+
+
 def explain_requested(request: Request) -> bool:
-    """`?explain=`: a yes or a no; anything else is refused rather than quietly read as no."""
+    """`?explain=`: a yes or a no; anything else, or another parameter (`?explian=true`), is refused rather
+    than quietly read as no."""
+    unknown = [key for key in request.query_params if key != "explain"]
+    if unknown:
+        raise RequestError(400, f"query {unknown[0]}: unknown parameter; expected only explain")
     values = request.query_params.getlist("explain")
     if not values:
         return False
@@ -266,6 +277,10 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
     except (HTTPException, MultiPartException) as err:
         raise RequestError(400, f"multipart body: unreadable ({getattr(err, 'detail', None) or err})") from err
     upload = form.get("file")
+    if isinstance(upload, str):  # `curl -F 'file=<x.csv'`: the CSV sent as a text field
+        return UploadFile(
+            io.BytesIO(upload.encode()), filename="upload.csv", headers=Headers({"content-type": "text/csv"})
+        )
     if not isinstance(upload, UploadFile):
         upload = next((v for _, v in form.multi_items() if isinstance(v, UploadFile)), None)
     if upload is None:
