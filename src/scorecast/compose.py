@@ -11,6 +11,7 @@ import yaml
 
 from scorecast.artifacts import write_text
 from scorecast.errors import ConfigError
+from scorecast.params import check, load_params
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,23 @@ def compose(conf_dir: str | Path = CONF_DIR, overrides: list[str] | None = None)
     from omegaconf.errors import OmegaConfBaseException
 
     conf_dir = Path(conf_dir).resolve()
+    check_model_headers(conf_dir)
     try:
         with initialize_config_dir(config_dir=str(conf_dir), version_base=None):
             cfg = hydra_compose(config_name="config", overrides=overrides or [])
         return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
-    except (HydraException, OmegaConfBaseException) as err:
-        raise ConfigError(f"{conf_dir}: {str(err).splitlines()[0]}") from err
+    except (HydraException, OmegaConfBaseException, yaml.YAMLError) as err:
+        raise ConfigError(f"{conf_dir}: {' '.join(str(err).split())[:300]}") from err
+
+
+def check_model_headers(conf_dir: Path) -> None:
+    """Each conf/model/<name>.yaml must be packaged as candidate <name>: a copied file whose header still
+    names the original would silently replace that candidate, and one without a header would be no
+    candidate at all."""
+    for path in sorted((conf_dir / "model").glob("*.yaml")):
+        expected = f"# @package tournament.candidates.{path.stem}"
+        if expected not in path.read_text().splitlines():
+            raise ConfigError(f"{path}: its first lines must include '{expected}' (the candidate's name is the file's)")
 
 
 def to_yaml(params: dict[str, Any]) -> str:
@@ -44,8 +56,10 @@ def main(params_path: str | Path = "params.yaml") -> None:
     if os.environ.get("DVC_EXP_BASELINE_REV"):
         # Inside `dvc exp run` DVC has already composed conf/ and applied -S overrides.
         log.info("compose: inside dvc exp run, keeping DVC's params.yaml")
+        load_params(params_path)  # checks it
     else:
         params = compose()
+        check(params, "conf/ (composed)")
         text = to_yaml(params)
         path = Path(params_path)
         if path.exists() and path.read_text() == text:

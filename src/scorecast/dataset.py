@@ -11,6 +11,8 @@ import numpy as np
 from scorecast.errors import ConfigError
 
 COLUMN_TYPES = ("category", "int", "float", "bool", "text")
+COLUMN_KEYS = ("type", "categories", "min", "max", "allow_missing")
+DATA_KEYS = ("name", "sources", "md5", "target", "target_range", "exclude", "features")
 # How a bool column may be spelled (any letter case), in a CSV or a request, and the value the model sees.
 BOOL_VALUES = {"true": "True", "1": "True", "yes": "True", "false": "False", "0": "False", "no": "False"}
 NUMERIC_TYPES = ("int", "float")
@@ -114,21 +116,27 @@ class DatasetSpec:
         features = data["features"]
         if not isinstance(features, dict) or not features:
             raise ConfigError(f"params.yaml: {where}.features must be a non-empty mapping")
+        unknown = sorted(set(data) - set(DATA_KEYS))
+        if unknown:
+            raise ConfigError(f"params.yaml: {where}.{unknown[0]} is not a setting; expected {', '.join(DATA_KEYS)}")
         target_name = data["target"]
         if target_name in features:
             raise ConfigError(f"params.yaml: {where}: target '{target_name}' is also listed as a feature")
-        lo, hi = (data.get("target_range") or [None, None])[:2]
+        lo, hi = _range(f"{where}.target_range", data.get("target_range") or [None, None])
         target = Column(target_name, "float", min=lo, max=hi)
-        exclude = tuple(data.get("exclude") or ())
+        exclude = tuple(_names(f"{where}.exclude", data.get("exclude") or []))
+        if target_name in exclude:
+            raise ConfigError(f"params.yaml: {where}.exclude lists the target {target_name!r}; it cannot be excluded")
         cols = tuple(
             _column(f"{where}.features.{name}", name, spec) for name, spec in features.items() if name not in exclude
         )
+        if not cols:
+            raise ConfigError(f"params.yaml: {where}.exclude leaves no features; expected at least one to train on")
         md5 = data.get("md5")
         if md5 is not None and not (isinstance(md5, str) and re.fullmatch(r"[0-9a-f]{32}", md5)):
             raise ConfigError(f"params.yaml: {where}.md5 is {md5!r}; expected 32 hex digits in quotes, or null")
         sources = data.get("sources") or []
-        if isinstance(sources, str):
-            sources = [sources]
+        sources = _names(f"{where}.sources", [sources] if isinstance(sources, str) else sources)
         return cls(
             name=str(data["name"]),
             target=target,
@@ -142,12 +150,44 @@ class DatasetSpec:
 def _column(where: str, name: str, spec: Any) -> Column:
     if not isinstance(spec, dict) or "type" not in spec:
         raise ConfigError(f"params.yaml: {where} must be a mapping with a 'type' key, got {spec!r}")
+    unknown = sorted(set(spec) - set(COLUMN_KEYS))
+    if unknown:
+        raise ConfigError(f"params.yaml: {where}.{unknown[0]} is not a setting; expected {', '.join(COLUMN_KEYS)}")
     kind = spec["type"]
     if kind not in COLUMN_TYPES:
         raise ConfigError(f"params.yaml: {where}.type is {kind!r}; expected one of {', '.join(COLUMN_TYPES)}")
-    categories = tuple(str(c) for c in spec.get("categories") or ())
+    categories = tuple(_names(f"{where}.categories", spec.get("categories") or [], scalars=True))
     if kind == "category" and not categories:
         raise ConfigError(f"params.yaml: {where} is a category column but lists no 'categories'")
+    if len(set(categories)) < len(categories):
+        twice = next(c for c in categories if categories.count(c) > 1)
+        raise ConfigError(f"params.yaml: {where}.categories lists {twice!r} twice; expected each category once")
     if kind == "bool":
         categories = ("False", "True")
-    return Column(name, kind, categories, spec.get("min"), spec.get("max"), bool(spec.get("allow_missing")))
+    low, high = _range(where, [spec.get("min"), spec.get("max")], keys=("min", "max"))
+    allow_missing = spec.get("allow_missing", False)
+    if not isinstance(allow_missing, bool):
+        raise ConfigError(f"params.yaml: {where}.allow_missing is {allow_missing!r}; expected true or false")
+    return Column(name, kind, categories, low, high, allow_missing)
+
+
+def _names(where: str, values: Any, *, scalars: bool = False) -> list[str]:
+    """A list of names (or, with `scalars`, of names, numbers and bools, read as text), not one string."""
+    kinds = (str, int, float) if scalars else (str,)
+    if not isinstance(values, list) or not all(isinstance(v, kinds) for v in values):
+        raise ConfigError(f"params.yaml: {where} is {values!r}; expected a list, e.g. [a, b]")
+    return [str(v) for v in values]
+
+
+def _range(where: str, bounds: Any, keys: tuple[str, str] = ("[0]", "[1]")) -> tuple[Any, Any]:
+    """(low, high) where each is a number or null and low <= high."""
+    if not isinstance(bounds, list) or len(bounds) != 2:
+        raise ConfigError(f"params.yaml: {where} is {bounds!r}; expected [low, high]")
+    for key, value in zip(keys, bounds, strict=True):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            sep = "" if key.startswith("[") else "."
+            raise ConfigError(f"params.yaml: {where}{sep}{key} is {value!r}; expected a number or null")
+    low, high = bounds
+    if low is not None and high is not None and low > high:
+        raise ConfigError(f"params.yaml: {where}: {keys[0]} {low} is above {keys[1]} {high}; expected low <= high")
+    return low, high

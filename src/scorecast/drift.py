@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,12 @@ def main(params: dict, log_path: str | None = None) -> dict[str, Any]:
     if not path.is_file():
         raise ScorecastError(f"{path}: no prediction log yet (the service writes it; see SCORECAST_LOG_PATH)")
     spec = DatasetSpec.from_params(params["data"])
-    live = SQLitePredictionLog(path).inputs()
+    try:
+        live = SQLitePredictionLog(path).inputs()
+    except sqlite3.DatabaseError as err:
+        raise ScorecastError(
+            f"{path}: not a prediction log ({err}); expected the SQLite file the service writes"
+        ) from err
     train = read_parquet(TRAIN_PATH)
     summary = drift(train, live, list(spec.features), psi_threshold=float(opts.get("psi_threshold", 0.2)))
     write_json(REPORT_JSON, summary)

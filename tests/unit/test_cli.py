@@ -80,3 +80,33 @@ def test_missing_params_file(tmp_path):
 
 def test_missing_stage_input(workdir):
     assert_one_line_error(scorecast(workdir, "tournament", "ridge"), "data/split/train.parquet not found")
+
+
+def test_a_bad_setting_for_a_later_stage_stops_the_first_stage_before_it_writes(workdir):
+    write_params(workdir, lambda p: p["select"].update(min_cv_2=0.99))  # a typo: the quality gate would be off
+    assert_one_line_error(scorecast(workdir, "ingest"), "params.yaml: select.min_cv_2 is not a setting")
+    assert not (workdir / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("ridge2.yaml", "ridge", "ridge2.yaml: its first lines must include '# @package tournament.candidates.ridge2'"),
+        ("mynew.yaml", None, "mynew.yaml: its first lines must include '# @package tournament.candidates.mynew'"),
+        ("ridge.yaml", "broken", "conf: while parsing"),
+    ],
+)
+def test_a_bad_model_file_stops_compose(tmp_path, name, text, message):
+    shutil.copytree(ROOT / "conf", tmp_path / "conf")
+    ridge = (ROOT / "conf" / "model" / "ridge.yaml").read_text()
+    body = {"ridge": ridge, None: ridge.split("\n", 1)[1], "broken": ridge + "grid: [0.2\n"}[text]
+    (tmp_path / "conf" / "model" / name).write_text(body)
+    assert_one_line_error(scorecast(tmp_path, "compose"), message)
+    assert not (tmp_path / "params.yaml").exists()
+
+
+def test_drift_on_a_file_that_is_not_a_log(workdir):
+    notes = workdir / "notes.txt"
+    notes.write_text("not a database\n" * 100)
+    assert_one_line_error(scorecast(workdir, "drift", "--log", "notes.txt"), "notes.txt: not a prediction log")
+    assert notes.read_text() == "not a database\n" * 100
