@@ -23,7 +23,12 @@ def conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
         raise ConfigError(f"params.yaml: interval.coverage is {coverage}; expected a fraction between 0 and 1")
     scores = np.sort(np.abs(residuals))
     rank = math.ceil((len(scores) + 1) * coverage)
-    return float(scores[min(rank, len(scores)) - 1])
+    if rank > len(scores):  # the largest residual would be returned, with less coverage than asked for
+        raise ConfigError(
+            f"params.yaml: interval.coverage {coverage} needs at least {math.ceil(coverage / (1 - coverage))} "
+            f"calibration rows; the training split has {len(scores)}; expected a lower coverage or more data"
+        )
+    return float(scores[rank - 1])
 
 
 def calibrate(

@@ -39,3 +39,9 @@ def test_coverage_comes_with_its_exact_binomial_interval():
     got = coverage_on(actual, predicted, 1.0)
     assert got["coverage"] == 0.945
     assert got["coverage_ci95"] == [0.9037, 0.9722]  # Clopper-Pearson: 90% lies just outside
+
+
+def test_a_coverage_the_calibration_rows_cannot_reach_is_refused():
+    assert conformal_quantile(np.arange(1.0, 20.0), 0.9) == 18.0  # rank 18 of 19
+    with pytest.raises(ConfigError, match=r"interval.coverage 0.999 needs at least 999 calibration rows; .* has 800"):
+        conformal_quantile(np.ones(800), 0.999)
