@@ -21,7 +21,7 @@ if (HERE / "src" / "scorecast").is_dir():  # a bento ships the package as src/sc
 
 from scorecast.serving import iospec, store, web  # noqa: E402
 from scorecast.serving.endpoints import Scorer  # noqa: E402
-from scorecast.serving.guard import AccessGuard  # noqa: E402
+from scorecast.serving.guard import AccessGuard, JsonErrors  # noqa: E402
 from scorecast.serving.settings import Settings  # noqa: E402
 from scorecast.serving.timeout import patch_bentoml_timeout  # noqa: E402
 
@@ -60,3 +60,4 @@ class ScoreCast:
 
 
 ScoreCast.add_asgi_middleware(AccessGuard, settings=SETTINGS)
+ScoreCast.add_asgi_middleware(JsonErrors)

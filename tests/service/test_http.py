@@ -334,3 +334,15 @@ def test_formula_like_header_names_are_guarded_in_the_output(server):
     r = server.client.post("/predict_csv", files={"file": ("b.csv", text, "text/csv")})
     assert r.status_code == 200, r.text
     assert r.text.splitlines()[0].split(",")[7] == "'=1+2"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "fragment"),
+    [
+        ("GET", "/predict", 405, "GET /predict: method not allowed; expected POST"),
+        ("DELETE", "/metadata", 405, "DELETE /metadata: method not allowed; expected GET, HEAD"),
+        ("POST", "/predict_cvs", 404, "POST /predict_cvs: no such endpoint; expected POST /predict, POST /predict_csv"),
+    ],
+)
+def test_unknown_paths_and_methods_answer_in_the_error_shape(server, method, path, status, fragment):
+    assert_problem(server.client.request(method, path), status, fragment)

@@ -1,4 +1,5 @@
-"""ASGI middleware in front of the API: API key, per-client rate limit, and no pickled bodies.
+"""ASGI middleware in front of the API: API key, per-client rate limit, no pickled bodies, and the one
+error shape for the 404s and 405s the routers answer in plain text.
 
 Pure ASGI (not BaseHTTPMiddleware) so the open default costs one set lookup per request.
 """
@@ -65,6 +66,44 @@ class AccessGuard:
             auth = headers.get(b"authorization", b"")
             given = auth[7:].strip() if auth[:7].lower() == b"bearer " else b""
         return hmac.compare_digest(given, self.key)
+
+
+class JsonErrors:
+    """Starlette answers an unknown path (404) or method (405) with plain text; answer in the one error shape,
+    naming what there is instead."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] = {}
+
+        async def reply_in_json(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (404, 405):
+                headers = dict(message.get("headers") or [])
+                if headers.get(b"content-type", b"").startswith(b"text/plain"):
+                    held["start"], held["allow"] = message, headers.get(b"allow", b"").decode()
+                    return
+            if "start" in held and message["type"] == "http.response.body":
+                if not message.get("more_body"):
+                    status = held["start"]["status"]
+                    extra = [(b"allow", held["allow"].encode())] if held["allow"] else []
+                    await _reply(send, status, _routing_error(scope, status, held["allow"]), extra)
+                return
+            await send(message)
+
+        await self.app(scope, receive, reply_in_json)
+
+
+def _routing_error(scope: Scope, status: int, allow: str) -> str:
+    where = f"{scope.get('method', '?')} {scope.get('path', '?')}"
+    if status == 405:
+        methods = ", ".join(sorted(m.strip() for m in allow.split(",") if m.strip()))  # the router's order varies
+        return f"{where}: method not allowed; expected {methods or 'another method'}"
+    return f"{where}: no such endpoint; expected POST /predict, POST /predict_csv, GET /metadata, /docs.json or /ui/"
 
 
 async def _reply(send: Any, status: int, message: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
