@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,26 @@ def check_model_headers(conf_dir: Path) -> None:
     names the original would silently replace that candidate, and one without a header would be no
     candidate at all."""
     for path in sorted((conf_dir / "model").glob("*.yaml")):
-        expected = f"# @package tournament.candidates.{path.stem}"
-        if expected not in path.read_text().splitlines():
-            raise ConfigError(f"{path}: its first lines must include '{expected}' (the candidate's name is the file's)")
+        expected = f"tournament.candidates.{path.stem}"
+        if package_header(path.read_text()) != expected:
+            raise ConfigError(
+                f"{path}: expected '# @package {expected}' on its first line (the candidate is named after the file)"
+            )
+
+
+def package_header(text: str) -> str | None:
+    """The `# @package` of a config file, read as Hydra reads it: only from the comment lines starting with
+    '@' before anything else (an ordinary comment above it ends the header)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if not re.match(r"#\s*@", line):
+            return None
+        key, _, value = line.lstrip("#").strip().partition(" ")
+        if key == "@package":
+            return value.strip()
+    return None
 
 
 def to_yaml(params: dict[str, Any]) -> str:

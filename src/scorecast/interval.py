@@ -24,9 +24,12 @@ def conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
     scores = np.sort(np.abs(residuals))
     rank = math.ceil((len(scores) + 1) * coverage)
     if rank > len(scores):  # the largest residual would be returned, with less coverage than asked for
+        needed = len(scores) + 1
+        while math.ceil((needed + 1) * coverage) > needed:  # the rank's own arithmetic, rounding included
+            needed += 1
         raise ConfigError(
-            f"params.yaml: interval.coverage {coverage} needs at least {math.ceil(coverage / (1 - coverage))} "
-            f"calibration rows; the training split has {len(scores)}; expected a lower coverage or more data"
+            f"params.yaml: interval.coverage {coverage} needs at least {needed} calibration rows; the training "
+            f"split has {len(scores)}; expected a lower coverage or more data"
         )
     return float(scores[rank - 1])
 

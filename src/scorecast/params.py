@@ -3,7 +3,9 @@
 Every stage checks the whole file before it reads data or writes anything, so a typo or a wrong type
 anywhere stops the first stage that runs, with one line naming the key, instead of a later stage after
 earlier ones replaced their outputs. `SHAPE` is the one description of what each key may hold; the data
-section and the candidates are checked by the code that parses them (`DatasetSpec`, `Candidate`).
+section and the candidates are checked by the code that parses them (`DatasetSpec`, `Candidate`). A
+candidate's estimator params and grid are checked only when `tournament@<name>` builds the estimator:
+that imports its library (CatBoost, XGBoost), which every stage would otherwise pay for.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import yaml
 
 from scorecast.errors import ConfigError
 from scorecast.parallel import BACKENDS
-from scorecast.preprocess import IMPUTE_STRATEGIES
+from scorecast.preprocess import CATEGORICAL_IMPUTE_STRATEGIES, IMPUTE_STRATEGIES
 
 PARAMS_FILE = Path("params.yaml")
 
@@ -27,7 +29,10 @@ Check = Callable[[Any], str | None]  # None when the value is fine, else what wa
 
 def number(low: float = -math.inf, high: float = math.inf, *, open_low: bool = False, open_high: bool = False) -> Check:
     left, right = "(" if open_low else "[", ")" if open_high else "]"
-    expected = "a number" if (low, high) == (-math.inf, math.inf) else f"a number in {left}{low}, {high}{right}"
+    if high == math.inf:
+        expected = "a number" if low == -math.inf else f"a number {'>' if open_low else '>='} {low}"
+    else:
+        expected = f"a number in {left}{low}, {high}{right}"
 
     def check(value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
@@ -39,12 +44,20 @@ def number(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
     return check
 
 
-def whole(minimum: int) -> Check:
+def whole(minimum: int, maximum: int | None = None) -> Check:
+    expected = f"a whole number >= {minimum}" if maximum is None else f"a whole number in [{minimum}, {maximum}]"
+
     def check(value: Any) -> str | None:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-        return None if ok else f"a whole number >= {minimum}"
+        return None if ok and (maximum is None or value <= maximum) else expected
 
     return check
+
+
+def cores(value: Any) -> str | None:
+    """joblib's n_jobs: a count of workers, or -1 for all cores, -2 for all but one, ..."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and value != 0
+    return None if ok else "a whole number other than 0 (4: four workers, -1: all cores)"
 
 
 def one_of(*values: Any) -> Check:
@@ -68,28 +81,30 @@ def model_name(value: Any) -> str | None:
     return None if ok else "a BentoML model name: lowercase letters, digits, '.', '_' or '-'"
 
 
+SEED = whole(0, 2**32 - 1)  # numpy's seed range
+
 # What each section may hold; every key listed is optional unless in REQUIRED (the stages default the rest).
 SHAPE: dict[str, dict[str, Any]] = {
-    "split": {"test_size": number(0, 1, open_low=True, open_high=True), "seed": whole(0), "stratify_bins": whole(0)},
+    "split": {"test_size": number(0, 1, open_low=True, open_high=True), "seed": SEED, "stratify_bins": whole(0)},
     "tournament": {
         "candidates": None,  # checked by candidates.Candidate
-        "cv": {"folds": whole(2), "repeats": whole(1), "seed": whole(0)},
+        "cv": {"folds": whole(2), "repeats": whole(1), "seed": SEED},
         "scoring": one_of("r2"),
         "parallel": {
             "backend": one_of(*BACKENDS),
-            "n_jobs": whole(-1),
+            "n_jobs": cores,
             "address": optional(text),
         },
     },
     "validate": {"on_error": one_of("fail", "drop"), "max_reported": whole(0)},
     "preprocess": {
         "numeric_impute": one_of(*IMPUTE_STRATEGIES),
-        "categorical_impute": one_of("most_frequent", "constant"),
+        "categorical_impute": one_of(*CATEGORICAL_IMPUTE_STRATEGIES),
         "scale_numeric": flag,
     },
     "interval": {"coverage": number(0, 1, open_low=True, open_high=True)},
     "select": {"one_standard_error": flag, "min_cv_r2": number()},
-    "evaluate": {"importance_repeats": whole(1), "seed": whole(0)},
+    "evaluate": {"importance_repeats": whole(1), "seed": SEED},
     "drift": {"log_path": text, "psi_threshold": number(0, open_low=True)},
     "package": {"model_name": model_name},
 }
@@ -98,7 +113,7 @@ REQUIRED = {
     "tournament": {"candidates", "cv"},
     "tournament.cv": {"folds", "seed"},
     "interval": {"coverage"},
-    "select": set(),
+    "select": {"min_cv_r2"},  # without it the quality gate would be off
     "evaluate": {"importance_repeats", "seed"},
     "package": {"model_name"},
 }

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 PREPROCESSOR_PATH = Path("models/preprocessor.pkl")
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent", "constant")
+CATEGORICAL_IMPUTE_STRATEGIES = ("most_frequent", "constant")  # a mean of categories is not one
 
 
 def build_preprocessor(
@@ -30,11 +31,12 @@ def build_preprocessor(
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    for key, value in (("numeric_impute", numeric_impute), ("categorical_impute", categorical_impute)):
-        if value not in IMPUTE_STRATEGIES:
-            raise ConfigError(
-                f"params.yaml: preprocess.{key} is {value!r}; expected one of {', '.join(IMPUTE_STRATEGIES)}"
-            )
+    for key, value, allowed in (
+        ("numeric_impute", numeric_impute, IMPUTE_STRATEGIES),
+        ("categorical_impute", categorical_impute, CATEGORICAL_IMPUTE_STRATEGIES),
+    ):
+        if value not in allowed:
+            raise ConfigError(f"params.yaml: preprocess.{key} is {value!r}; expected one of {', '.join(allowed)}")
     numeric_steps: list[tuple[str, Any]] = []
     categorical_steps: list[tuple[str, Any]] = []
     if any(c.allow_missing for c in spec.features if c.is_numeric):

@@ -172,7 +172,7 @@ def test_csv_formula_cells_are_defused(server):
             400,
             "x.csv: line 2 has 7 fields, the header 8 (a value or a comma missing?)",
         ),
-        ({"file": ("x.csv", "a,b\n" + "\n" * 3000, "text/csv")}, 413, "x.csv: 3,001 lines; at most 1,000 rows"),
+        ({"file": ("x.csv", "a,b\n" + "\n" * 5000, "text/csv")}, 413, "x.csv: 5,001 lines; at most 4,001 allowed"),
         (
             {"file": ("x.csv", CSV_HEADER + "," + ",".join(f"c{i}" for i in range(1000)) + "\n", "text/csv")},
             413,
@@ -323,11 +323,10 @@ def test_csv_explanations_in_json_line_up_with_the_rows(server):
     assert "explanations" not in plain
 
 
-def test_a_csv_sent_as_a_text_field_named_file_is_scored(server):
+def test_a_csv_sent_as_a_text_field_is_refused_saying_how_to_send_it(server):
     text = CSV_HEADER + "\n" + ",".join(str(v) for v in GOOD.values()) + "\n"
     r = server.client.post("/predict_csv", data={"file": text}, files={"other": ("x.txt", b"", "text/plain")})
-    assert r.status_code == 200, r.text
-    assert r.headers["x-scorecast-invalid-rows"] == "0"
+    assert_problem(r, 400, "field 'file' is text, not a file; upload it as a file (-F file=@x.csv)")
 
 
 def test_formula_like_header_names_are_guarded_in_the_output(server):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorecast.cells import decode, read_cells
+from scorecast.cells import decode, header, read_cells, row_starts
 from scorecast.errors import DataValidationError
 
 
@@ -32,6 +34,9 @@ def test_rows_are_indexed_by_the_line_they_start_on_across_quoted_line_breaks():
         ("a;b;c\n1;2;3\n", "f.csv: columns are separated by ';'; expected ','"),
         ('a,b\n1,2\n"3,4\n5,6\n', "f.csv: line 3: a quote opens a value that is never closed; expected a closing"),
         ("a,b,c\n1,2,3\n4,5\n", "f.csv: line 3 has 2 fields, the header 3 (a value or a comma missing?)"),
+        ("x,y,\n1,2\n", "f.csv: line 2 has 2 fields, the header 3 (a trailing comma on the header?)"),
+        ('size,n\n1,2,3\n12" pizza,1\n', "f.csv: line 2 has 3 fields, the header 2 (a comma inside a value?)"),
+        ("a,b\n1\n", "f.csv: line 2 has 1 field, the header 2"),
         ('a,b,c\n1,"x\ny",3,4\n', "f.csv: line 2 has 4 fields, the header 3 (a comma inside a value?)"),
         ("\na,b\n1,2\n", "f.csv: line 1 is blank; expected the header (the column names) on line 1"),
         ("a;b;c|d\n1;2;3\n", "f.csv: columns are separated by ';'; expected ','"),
@@ -61,6 +66,25 @@ def test_a_long_value_keeps_the_lines_right():
     assert list(frame.index) == [2, 4, 5]
 
 
+def test_a_row_of_a_million_fields_is_refused_before_pandas_reads_it():
+    started = time.perf_counter()
+    with pytest.raises(DataValidationError, match="line 2 has 1,000,001 fields, the header 2"):
+        read_cells("a,b\n" + "1," * 1_000_000 + "\n", "f.csv")
+    assert time.perf_counter() - started < 5  # pandas took 20 s (a 16 MB row: 3 minutes)
+
+
+@pytest.mark.parametrize(
+    ("text", "index", "values"),
+    [
+        ('size,n\n12" pizza,1\n"a ""b""",2\n', [2, 3], ['12" pizza', 'a "b"']),  # a quote inside an unquoted value
+        ('a,b\n"x"y,1\n', [2], ["xy"]),  # text after a closing quote: read as pandas reads it
+    ],
+)
+def test_quotes_that_open_no_value_are_read(text, index, values):
+    frame = read_cells(text, "f.csv")
+    assert list(frame.index) == index and frame.iloc[:, 0].tolist() == values
+
+
 def test_utf16_is_named():
     with pytest.raises(DataValidationError, match="f.csv: UTF-16 text; expected UTF-8"):
         decode("a,b\n1,2\n".encode("utf-16"), "f.csv")
@@ -87,4 +111,7 @@ def test_any_text_is_read_or_refused_with_a_message(text):
     except DataValidationError as err:
         assert str(err).startswith("f.csv: ")
         return
-    assert len(frame.index) == len(frame) and list(frame.index) == sorted(set(frame.index))
+    lines = list(frame.index)
+    assert lines == sorted(set(lines)) and all(line >= 2 for line in lines)
+    # each row's line is the one the csv module starts it on (quotes or not)
+    assert lines == row_starts(text, header(text), strict=False)[0][: len(lines)]

@@ -91,15 +91,21 @@ def test_a_bad_setting_for_a_later_stage_stops_the_first_stage_before_it_writes(
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("ridge2.yaml", "ridge", "ridge2.yaml: its first lines must include '# @package tournament.candidates.ridge2'"),
-        ("mynew.yaml", None, "mynew.yaml: its first lines must include '# @package tournament.candidates.mynew'"),
+        ("ridge2.yaml", "ridge", "ridge2.yaml: expected '# @package tournament.candidates.ridge2' on its first line"),
+        ("mynew.yaml", None, "mynew.yaml: expected '# @package tournament.candidates.mynew' on its first line"),
+        ("ridge.yaml", "commented", "ridge.yaml: expected '# @package tournament.candidates.ridge' on its first"),
         ("ridge.yaml", "broken", "conf: while parsing"),
     ],
 )
 def test_a_bad_model_file_stops_compose(tmp_path, name, text, message):
     shutil.copytree(ROOT / "conf", tmp_path / "conf")
     ridge = (ROOT / "conf" / "model" / "ridge.yaml").read_text()
-    body = {"ridge": ridge, None: ridge.split("\n", 1)[1], "broken": ridge + "grid: [0.2\n"}[text]
+    body = {
+        "ridge": ridge,
+        None: ridge.split("\n", 1)[1],
+        "commented": "# Ridge regression\n" + ridge,  # Hydra reads no header after an ordinary comment
+        "broken": ridge + "grid: [0.2\n",
+    }[text]
     (tmp_path / "conf" / "model" / name).write_text(body)
     assert_one_line_error(scorecast(tmp_path, "compose"), message)
     assert not (tmp_path / "params.yaml").exists()

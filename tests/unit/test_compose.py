@@ -30,3 +30,19 @@ def test_unknown_model_is_a_config_error(root, tmp_path):
     (conf / "config.yaml").write_text(text)
     with pytest.raises(ConfigError, match="rigde"):
         compose(conf)
+
+
+@pytest.mark.parametrize(
+    ("text", "package"),
+    [
+        ("# @package a.b   \nx: 1\n", "a.b"),
+        ("\n#@package a.b\n", "a.b"),
+        ("# @other x\n# @package a.b\n", "a.b"),
+        ("# a comment\n# @package a.b\n", None),
+        ("x: 1\n# @package a.b\n", None),
+    ],
+)
+def test_package_header_is_read_as_hydra_reads_it(text, package):
+    from scorecast.compose import package_header
+
+    assert package_header(text) == package

@@ -45,3 +45,10 @@ def test_a_coverage_the_calibration_rows_cannot_reach_is_refused():
     assert conformal_quantile(np.arange(1.0, 20.0), 0.9) == 18.0  # rank 18 of 19
     with pytest.raises(ConfigError, match=r"interval.coverage 0.999 needs at least 999 calibration rows; .* has 800"):
         conformal_quantile(np.ones(800), 0.999)
+
+
+@pytest.mark.parametrize(("coverage", "needed"), [(0.9, 9), (0.8, 4)])
+def test_the_rows_a_coverage_needs_are_the_fewest_that_work(coverage, needed):
+    conformal_quantile(np.arange(float(needed)), coverage)
+    with pytest.raises(ConfigError, match=f"needs at least {needed} calibration rows"):
+        conformal_quantile(np.arange(float(needed - 1)), coverage)

@@ -35,7 +35,10 @@ def test_the_composed_config_passes(params):
         ("split.test_size", "abc", "split.test_size is 'abc'; expected a number in (0, 1)"),
         ("split.test_size", [0.2], "split.test_size is [0.2]; expected a number in (0, 1)"),
         ("split.stratify_bins", -2, "split.stratify_bins is -2; expected a whole number >= 0"),
-        ("split.seed", -1, "split.seed is -1; expected a whole number >= 0"),
+        ("split.seed", -1, "split.seed is -1; expected a whole number in [0, 4294967295]"),
+        ("split.seed", 2**32, "split.seed is 4294967296; expected a whole number in [0, 4294967295]"),
+        ("tournament.parallel.n_jobs", 0, "tournament.parallel.n_jobs is 0; expected a whole number other than 0"),
+        ("select.min_cv_r2", ..., "select.min_cv_r2 is missing"),
         ("tournament.cv.folds", "five", "tournament.cv.folds is 'five'; expected a whole number >= 2"),
         ("tournament.cv.folds", 2.5, "tournament.cv.folds is 2.5; expected a whole number >= 2"),
         ("interval.coverage", "high", "interval.coverage is 'high'; expected a number in (0, 1)"),
@@ -46,7 +49,7 @@ def test_the_composed_config_passes(params):
         ("validate.max_reported", "lots", "validate.max_reported is 'lots'; expected a whole number >= 0"),
         ("evaluate.importance_repeats", 0, "evaluate.importance_repeats is 0; expected a whole number >= 1"),
         ("package.model_name", "Bad Name", "package.model_name is 'Bad Name'; expected a BentoML model name"),
-        ("drift.psi_threshold", "high", "drift.psi_threshold is 'high'; expected a number in (0, inf]"),
+        ("drift.psi_threshold", "high", "drift.psi_threshold is 'high'; expected a number > 0"),
         ("tournament.parallel.backend", "spark", "tournament.parallel.backend is 'spark'; expected one of"),
         # typos in a key: the setting would silently fall back to its default
         ("select.min_cv_2", 0.99, "select.min_cv_2 is not a setting (a typo?); select takes one_standard_error"),
@@ -79,3 +82,8 @@ def test_excluding_every_feature_is_refused(params):
     every = list(params["data"]["features"])
     with pytest.raises(ConfigError, match="exclude leaves no features"):
         check(changed(params, "data.exclude", every))
+
+
+@pytest.mark.parametrize("n_jobs", [4, -1, -2])
+def test_every_n_jobs_joblib_takes_passes(params, n_jobs):
+    check(changed(params, "tournament.parallel.n_jobs", n_jobs))

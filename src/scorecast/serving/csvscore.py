@@ -19,6 +19,7 @@ from scorecast.validate import check_column
 
 FORMULA_START = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula
 MAX_COLUMNS = 1_000  # columns an upload may have (the model's and any passed through)
+LINES_PER_ROW = 4  # lines an upload may have per row allowed
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,15 @@ def decode(data: bytes, filename: str) -> str:
 
 def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
     """The upload as text cells indexed by their line in the file (`cells.read_cells`), blank lines left out:
-    row N in a message is row N of the scored file, and its line is the upload's own."""
-    lines = max(text.count("\n"), text.count("\r"))
-    if lines > 2 * max_rows + 1:  # refused before pandas makes a row of each (blank lines included)
-        raise RequestError(413, f"{filename}: {lines:,} lines; at most {max_rows:,} rows allowed per upload")
+    row N in a message is row N of the scored file, and its line is the upload's own. Too many lines or
+    columns, or rows, is a 413."""
+    lines, most = max(text.count("\n"), text.count("\r")), LINES_PER_ROW * max_rows + 1
+    if lines > most:  # refused before pandas makes a row of each blank line
+        raise RequestError(
+            413,
+            f"{filename}: {lines:,} lines; at most {most:,} allowed per upload ({max_rows:,} rows, {LINES_PER_ROW} "
+            "lines each for blank lines and values spanning lines)",
+        )
     columns = len(cells.header(text))
     if columns > MAX_COLUMNS:
         raise RequestError(413, f"{filename}: {columns:,} columns; at most {MAX_COLUMNS:,} allowed per upload")

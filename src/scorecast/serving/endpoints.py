@@ -7,7 +7,6 @@ Endpoints return Starlette responses themselves, so every client error is a 4xx 
 from __future__ import annotations
 
 import functools
-import io
 import json
 import logging
 import re
@@ -17,7 +16,7 @@ from typing import Any
 import anyio.to_thread
 import numpy as np
 import orjson
-from starlette.datastructures import Headers, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -277,9 +276,9 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
     except (HTTPException, MultiPartException) as err:
         raise RequestError(400, f"multipart body: unreadable ({getattr(err, 'detail', None) or err})") from err
     upload = form.get("file")
-    if isinstance(upload, str):  # `curl -F 'file=<x.csv'`: the CSV sent as a text field
-        return UploadFile(
-            io.BytesIO(upload.encode()), filename="upload.csv", headers=Headers({"content-type": "text/csv"})
+    if isinstance(upload, str):  # `curl -F 'file=<x.csv'`: decoded by Starlette, not checked as CSV files are
+        raise RequestError(
+            400, "multipart body: field 'file' is text, not a file; upload it as a file (-F file=@x.csv)"
         )
     if not isinstance(upload, UploadFile):
         upload = next((v for _, v in form.multi_items() if isinstance(v, UploadFile)), None)
