@@ -40,7 +40,7 @@ class Candidate:
         if not isinstance(params, dict):
             raise ConfigError(f"{where}: params must be a mapping, got {params!r}")
         complexity = cfg.get("complexity", 100)
-        if isinstance(complexity, bool) or not isinstance(complexity, int):
+        if isinstance(complexity, bool) or not isinstance(complexity, int) or complexity < 1:
             raise ConfigError(f"{where}: complexity is {complexity!r}; expected a whole number (1 = simplest)")
         return cls(name, str(cfg["_target_"]), complexity, params, grid)
 

@@ -41,7 +41,7 @@ def test_bad_fixed_param():
         make(params={"nope": 1}).build()
 
 
-@pytest.mark.parametrize("complexity", ["low", 1.5, True])
+@pytest.mark.parametrize("complexity", ["low", 1.5, True, 0, -3])
 def test_complexity_is_a_whole_number(complexity):
     with pytest.raises(ConfigError, match=r"conf/model/ridge.yaml .*complexity is .*; expected a whole number"):
         make(complexity=complexity)
