@@ -209,8 +209,10 @@ def test_csv_rows_and_lines_are_the_files_own_across_blank_lines(server):
 
 def test_a_scored_csv_sent_back_is_scored_afresh(server):
     good = ",".join(str(v) for v in GOOD.values())
-    text = "\n".join([CSV_HEADER, good, good.replace("group B", "group Z")]) + "\n"
+    rows = [good + ",", good.replace("group B", "group Z") + ",", good.replace("female", '"\tfemale"') + ",=cmd()"]
+    text = "\n".join([f"{CSV_HEADER},note", *rows]) + "\n"  # the last row's cells come back guarded with '
     first = server.client.post("/predict_csv?explain=true", files={"file": ("b.csv", text, "text/csv")})
+    assert "'=cmd()" in first.text and first.headers["x-scorecast-invalid-rows"] == "1"
     again = server.client.post("/predict_csv?explain=true", files={"file": ("b.csv", first.text, "text/csv")})
     assert again.status_code == 200, again.text
     assert again.text == first.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from scorecast.serving.problems import Problem, RequestError, show
 from scorecast.validate import check_column
 
 FORMULA_START = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula
+GUARDED_CELL = r"^'(?=[=+\-@\t\r])"  # the ' that `guard_formulas` put before such a cell
+GUARDED = re.compile(r"(^|,|\")'[=+\-@\t\r]", re.MULTILINE)  # is there one anywhere in a file?
 MAX_COLUMNS = 1_000  # columns an upload may have (the model's and any passed through)
 LINES_PER_ROW = 4  # lines an upload may have per row allowed
 
@@ -64,6 +67,8 @@ def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
     frame = frame[~cells.blank_rows(frame)]
     if frame.empty:
         raise RequestError(400, f"{filename}: has a header but no data rows")
+    if GUARDED.search(text):  # a scored file sent back: its cells as they were before `guard_formulas`
+        frame = frame.apply(lambda cells_: cells_.str.replace(GUARDED_CELL, "", n=1, regex=True))
     if len(frame) > max_rows:
         raise RequestError(413, f"{filename}: {len(frame)} rows; at most {max_rows} allowed per upload")
     return frame
