@@ -20,7 +20,7 @@ from scorecast.validate import check_column
 
 FORMULA_START = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula
 GUARDED_CELL = r"^'(?=[=+\-@\t\r])"  # the ' that `guard_formulas` put before such a cell
-GUARDED = re.compile(r"(^|,|\")'[=+\-@\t\r]", re.MULTILINE)  # is there one anywhere in a file?
+GUARDED = re.compile(r"'[=+\-@\t\r]")  # might a file have one? (a literal first, so the search is fast)
 MAX_COLUMNS = 1_000  # columns an upload may have (the model's and any passed through)
 LINES_PER_ROW = 4  # lines an upload may have per row allowed
 
