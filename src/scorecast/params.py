@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from scorecast.candidates import candidates_from_params
+from scorecast.dataset import DatasetSpec
 from scorecast.errors import ConfigError
 from scorecast.parallel import BACKENDS
 from scorecast.preprocess import CATEGORICAL_IMPUTE_STRATEGIES, IMPUTE_STRATEGIES
@@ -136,9 +138,6 @@ def load_params(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
 
 def check(params: dict[str, Any], where: str = "params.yaml") -> None:
     """Raise a ConfigError naming the first key of `params` that is missing, unknown or of the wrong kind."""
-    from scorecast.candidates import candidates_from_params
-    from scorecast.dataset import DatasetSpec
-
     unknown = sorted(set(params) - SECTIONS)
     if unknown:
         hint = " (a conf/model file without its '# @package tournament.candidates.<name>' line?)"

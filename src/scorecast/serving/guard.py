@@ -24,6 +24,7 @@ ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitab
 
 PROTECTED = frozenset({"/predict", "/predict_csv", "/metadata"})  # health, docs and the page stay open
 PICKLE_TYPE = b"application/vnd.bentoml+pickle"
+SCORING = frozenset({"/predict", "/predict_csv"})
 
 
 class AccessGuard:
@@ -76,8 +77,8 @@ class JsonErrors:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or (scope["method"] == "POST" and scope["path"] in SCORING):
+            await self.app(scope, receive, send)  # the predict path: its routes answer no plain 404 or 405
             return
         held: dict[str, Any] = {}
 
