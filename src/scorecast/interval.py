@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from scorecast.errors import ConfigError
+from scorecast.params import check_setting
 
 
 def conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
     """The ceil((n+1)·coverage)/n empirical quantile of |residuals| (split-conformal correction)."""
-    if not 0 < coverage < 1:
-        raise ConfigError(f"params.yaml: interval.coverage is {coverage}; expected a fraction between 0 and 1")
+    check_setting("interval.coverage", coverage)
     scores = np.sort(np.abs(residuals))
     rank = math.ceil((len(scores) + 1) * coverage)
     if rank > len(scores):  # the largest residual would be returned, with less coverage than asked for

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 from scorecast.errors import ConfigError
+from scorecast.params import check_setting
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("sequential", "loky", "threading", "dask", "ray")
 CONNECT_TIMEOUT_S = 10
 
 
@@ -24,10 +24,7 @@ def parallel_backend(backend: str = "sequential", n_jobs: int = 1, address: str 
     """Point joblib at the chosen engine; yield the n_jobs to hand to GridSearchCV."""
     import joblib
 
-    if backend not in BACKENDS:
-        raise ConfigError(
-            f"params.yaml: tournament.parallel.backend is {backend!r}; expected one of {', '.join(BACKENDS)}"
-        )
+    check_setting("tournament.parallel.backend", backend)
     if backend == "sequential":
         yield 1
         return

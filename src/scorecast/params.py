@@ -21,10 +21,11 @@ import yaml
 from scorecast.candidates import candidates_from_params
 from scorecast.dataset import DatasetSpec
 from scorecast.errors import ConfigError
-from scorecast.parallel import BACKENDS
-from scorecast.preprocess import CATEGORICAL_IMPUTE_STRATEGIES, IMPUTE_STRATEGIES
 
 PARAMS_FILE = Path("params.yaml")
+BACKENDS = ("sequential", "loky", "threading", "dask", "ray")
+IMPUTE_STRATEGIES = ("mean", "median", "most_frequent", "constant")
+CATEGORICAL_IMPUTE_STRATEGIES = ("most_frequent", "constant")  # a mean of categories is not one
 
 Check = Callable[[Any], str | None]  # None when the value is fine, else what was expected
 
@@ -83,6 +84,10 @@ def model_name(value: Any) -> str | None:
     return None if ok else "a BentoML model name: lowercase letters, digits, '.', '_' or '-'"
 
 
+def r2(value: Any) -> str | None:
+    return None if value == "r2" else "'r2' (the quality gate select.min_cv_r2 and metrics.json's cv.r2 are R²)"
+
+
 SEED = whole(0, 2**32 - 1)  # numpy's seed range
 
 # What each section may hold; every key listed is optional unless in REQUIRED (the stages default the rest).
@@ -91,7 +96,7 @@ SHAPE: dict[str, dict[str, Any]] = {
     "tournament": {
         "candidates": None,  # checked by candidates.Candidate
         "cv": {"folds": whole(2), "repeats": whole(1), "seed": SEED},
-        "scoring": one_of("r2"),
+        "scoring": r2,
         "parallel": {
             "backend": one_of(*BACKENDS),
             "n_jobs": cores,
@@ -153,6 +158,17 @@ def check(params: dict[str, Any], where: str = "params.yaml") -> None:
             _check_section(params[name], shape, name, where)
     DatasetSpec.from_params(params["data"])
     candidates_from_params(params)
+
+
+def check_setting(key: str, value: Any) -> None:
+    """Check one setting by its SHAPE rule. For the stage functions that take a setting as an argument:
+    a direct caller (a test, a notebook, bench/) gets the same one line as a bad params.yaml would."""
+    rule: Any = SHAPE
+    for part in key.split("."):
+        rule = rule[part]
+    expected = rule(value)
+    if expected:
+        raise ConfigError(f"params.yaml: {key} is {value!r}; expected {expected}")
 
 
 def _check_section(section: Any, shape: dict[str, Any], name: str, where: str) -> None:

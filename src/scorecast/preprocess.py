@@ -8,14 +8,12 @@ from typing import Any
 
 from scorecast.artifacts import read_parquet, write_dill
 from scorecast.dataset import DatasetSpec
-from scorecast.errors import ConfigError
+from scorecast.params import check_setting
 from scorecast.split import TRAIN_PATH
 
 log = logging.getLogger(__name__)
 
 PREPROCESSOR_PATH = Path("models/preprocessor.pkl")
-IMPUTE_STRATEGIES = ("mean", "median", "most_frequent", "constant")
-CATEGORICAL_IMPUTE_STRATEGIES = ("most_frequent", "constant")  # a mean of categories is not one
 
 
 def build_preprocessor(
@@ -31,12 +29,8 @@ def build_preprocessor(
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    for key, value, allowed in (
-        ("numeric_impute", numeric_impute, IMPUTE_STRATEGIES),
-        ("categorical_impute", categorical_impute, CATEGORICAL_IMPUTE_STRATEGIES),
-    ):
-        if value not in allowed:
-            raise ConfigError(f"params.yaml: preprocess.{key} is {value!r}; expected one of {', '.join(allowed)}")
+    check_setting("preprocess.numeric_impute", numeric_impute)
+    check_setting("preprocess.categorical_impute", categorical_impute)
     numeric_steps: list[tuple[str, Any]] = []
     categorical_steps: list[tuple[str, Any]] = []
     if any(c.allow_missing for c in spec.features if c.is_numeric):

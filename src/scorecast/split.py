@@ -9,6 +9,7 @@ import pandas as pd
 
 from scorecast.artifacts import read_parquet, write_parquet
 from scorecast.errors import ConfigError
+from scorecast.params import check_setting
 from scorecast.validate import VALIDATED_PATH
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,7 @@ def split(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     from sklearn.model_selection import train_test_split
 
-    if not 0 < test_size < 1:
-        raise ConfigError(f"params.yaml: split.test_size is {test_size}; expected a fraction between 0 and 1")
+    check_setting("split.test_size", test_size)
     strata = None
     if stratify_bins:
         # Quantile bins keep every part of the target's range in both splits.

@@ -14,6 +14,7 @@ from scorecast.artifacts import read_parquet, write_json
 from scorecast.candidates import Candidate, candidates_from_params
 from scorecast.errors import ConfigError
 from scorecast.parallel import parallel_backend
+from scorecast.params import check_setting
 from scorecast.preprocess import preprocessor_from_params
 from scorecast.split import TRAIN_PATH
 
@@ -39,15 +40,11 @@ def cross_validate(
     from sklearn.model_selection import GridSearchCV, KFold, RepeatedKFold
     from sklearn.pipeline import Pipeline
 
-    if folds < 2 or repeats < 1:
-        raise ConfigError(f"params.yaml: tournament.cv needs folds >= 2 and repeats >= 1, got {folds} and {repeats}")
+    check_setting("tournament.cv.folds", folds)
+    check_setting("tournament.cv.repeats", repeats)
+    check_setting("tournament.scoring", scoring)
     if folds > len(train):
         raise ConfigError(f"params.yaml: tournament.cv.folds is {folds}; the training split has {len(train)} rows")
-    if scoring != "r2":
-        raise ConfigError(
-            f"params.yaml: tournament.scoring is {scoring!r}; expected 'r2' (the quality gate select.min_cv_r2 "
-            "and metrics.json's cv.r2 are R²)"
-        )
     pipeline = Pipeline([("preprocess", preprocessor), ("model", candidate.build())])
     cv = (
         KFold(folds, shuffle=True, random_state=seed)

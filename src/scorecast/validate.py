@@ -12,8 +12,9 @@ import pandas as pd
 from scorecast.artifacts import require, write_json, write_parquet
 from scorecast.cells import blank_rows, decode, read_cells, require_columns
 from scorecast.dataset import BOOL_VALUES, Column, DatasetSpec
-from scorecast.errors import ConfigError, DataValidationError
+from scorecast.errors import DataValidationError
 from scorecast.ingest import RAW_PATH
+from scorecast.params import check_setting
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,7 @@ def validate(
     raw: pd.DataFrame, spec: DatasetSpec, *, file: str, on_error: str, max_reported: int
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Type and check `raw`; return the valid rows and a report. Raises on errors unless on_error='drop'."""
-    if on_error not in ("fail", "drop"):
-        raise ConfigError(f"params.yaml: validate.on_error is {on_error!r}; expected 'fail' or 'drop'")
+    check_setting("validate.on_error", on_error)
     needed = [*spec.feature_names, spec.target.name]
     require_columns(raw, needed, str(file))
     if raw.empty:
