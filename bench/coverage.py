@@ -36,11 +36,9 @@ def main() -> None:
     from scorecast.candidates import candidates_from_params
     from scorecast.interval import calibrate, conformal_quantile, coverage_on
     from scorecast.params import load_params
+    from scorecast.paths import RESULTS_DIR, SELECTION_PATH, VALIDATED_PATH
     from scorecast.preprocess import preprocessor_from_params
-    from scorecast.select import SELECTION_PATH
     from scorecast.split import split
-    from scorecast.tournament import RESULTS_DIR
-    from scorecast.validate import VALIDATED_PATH
 
     params = load_params()
     name = args.candidate or read_json(SELECTION_PATH)["winner"]

@@ -27,16 +27,10 @@ def run_stage(stage: str, candidate: str | None) -> None:
 
 def report() -> None:
     """Print the leaderboard and test metrics of the last run."""
-    from pathlib import Path
+    from scorecast.artifacts import read_json, require
+    from scorecast.paths import LEADERBOARD_MD, METRICS_PATH
 
-    from scorecast.artifacts import read_json
-    from scorecast.evaluate import METRICS_PATH
-    from scorecast.select import LEADERBOARD_MD
-
-    for path in (LEADERBOARD_MD, METRICS_PATH):
-        if not path.exists():
-            raise ScorecastError(f"{path} not found: run the pipeline first (`make run` or `dvc repro`)")
-    sys.stdout.write(Path(LEADERBOARD_MD).read_text())
+    sys.stdout.write(require(LEADERBOARD_MD).read_text())
     metrics = read_json(METRICS_PATH)
     test = metrics["test"]
     interval = metrics["interval"]

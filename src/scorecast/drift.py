@@ -19,14 +19,13 @@ import pandas as pd
 from scorecast.artifacts import read_parquet, write_json, write_text
 from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import ScorecastError
+from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
 from scorecast.predlog import SQLitePredictionLog
-from scorecast.split import TRAIN_PATH
 
 log = logging.getLogger(__name__)
 
-REPORT_JSON = Path("reports/drift.json")
-REPORT_HTML = Path("reports/drift.html")
 EPS = 1e-4
+MISSING = "(missing)"
 
 
 def _psi(expected: np.ndarray, actual: np.ndarray) -> float:
@@ -35,21 +34,35 @@ def _psi(expected: np.ndarray, actual: np.ndarray) -> float:
     return float(np.sum((a - e) * np.log(a / e)))
 
 
+def numeric_shares(train: pd.Series, live: pd.Series, edges: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's share of its present values in each bin (a blank numeric has no bin)."""
+    expected, actual = (
+        np.histogram(s, edges)[0] / max(len(s), 1) for s in (train.dropna().astype(float), live.dropna().astype(float))
+    )
+    return expected, actual
+
+
+def category_shares(train: pd.Series, live: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each sample's share of each level, a blank counting as a level of its own: a change in how often a
+    value is missing is drift too. The shares of each sample sum to 1."""
+    train, live = (s.astype(object).where(s.notna(), MISSING).astype(str) for s in (train, live))
+    levels = sorted(set(train) | set(live))
+    expected, actual = (s.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy() for s in (train, live))
+    return levels, expected, actual
+
+
 def numeric_drift(train: pd.Series, live: pd.Series, bins: int = 10) -> dict[str, float]:
     from scipy.stats import ks_2samp
 
-    train, live = train.dropna().astype(float), live.dropna().astype(float)
-    edges = np.unique(np.quantile(train, np.linspace(0, 1, bins + 1)))
+    edges = np.unique(np.quantile(train.dropna().astype(float), np.linspace(0, 1, bins + 1)))
     edges[0], edges[-1] = -np.inf, np.inf
-    expected = np.histogram(train, edges)[0] / len(train)
-    actual = np.histogram(live, edges)[0] / len(live)
-    return {"psi": round(_psi(expected, actual), 6), "ks_pvalue": round(float(ks_2samp(train, live).pvalue), 6)}
+    expected, actual = numeric_shares(train, live, edges)
+    pvalue = ks_2samp(train.dropna().astype(float), live.dropna().astype(float)).pvalue
+    return {"psi": round(_psi(expected, actual), 6), "ks_pvalue": round(float(pvalue), 6)}
 
 
 def categorical_drift(train: pd.Series, live: pd.Series) -> dict[str, float]:
-    levels = sorted(set(train.dropna().astype(str)) | set(live.dropna().astype(str)))
-    expected = train.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
-    actual = live.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+    _, expected, actual = category_shares(train, live)
     return {"psi": round(_psi(expected, actual), 6), "tvd": round(float(0.5 * np.abs(expected - actual).sum()), 6)}
 
 
@@ -81,14 +94,10 @@ def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
     """A small inline SVG of train vs live distributions (no scripts, no CDN)."""
     if numeric:
         edges = np.histogram_bin_edges(pd.concat([train, live]).dropna().astype(float), bins=12)
-        t = np.histogram(train.dropna().astype(float), edges)[0] / max(len(train), 1)
-        lv = np.histogram(live.dropna().astype(float), edges)[0] / max(len(live), 1)
+        t, lv = numeric_shares(train, live, edges)
         labels = [f"{edges[i]:.0f}" for i in range(len(t))]
     else:
-        levels = sorted(set(train.astype(str)) | set(live.astype(str)))
-        t = train.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
-        lv = live.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
-        labels = levels
+        labels, t, lv = category_shares(train, live)
     width, height, top = 40 * len(t) + 20, 150, max(t.max(), lv.max(), EPS)
     parts = [f'<svg width="{width}" height="{height + 40}" role="img">']
     for i, (a, b) in enumerate(zip(t, lv, strict=True)):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,14 +10,9 @@ import pandas as pd
 
 from scorecast.artifacts import read_dill, read_json, read_parquet, write_csv, write_json
 from scorecast.interval import coverage_on
-from scorecast.select import MODEL_PATH, SELECTION_PATH
-from scorecast.split import TEST_PATH
+from scorecast.paths import IMPORTANCE_PLOT, METRICS_PATH, MODEL_PATH, PREDICTIONS_PLOT, SELECTION_PATH, TEST_PATH
 
 log = logging.getLogger(__name__)
-
-METRICS_PATH = Path("metrics.json")
-PREDICTIONS_PLOT = Path("plots/test_predictions.csv")
-IMPORTANCE_PLOT = Path("plots/feature_importance.csv")
 
 
 def evaluate(

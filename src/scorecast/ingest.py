@@ -12,10 +12,10 @@ from pathlib import Path
 from scorecast.artifacts import atomic_path
 from scorecast.dataset import DatasetSpec
 from scorecast.errors import SourceError
+from scorecast.paths import RAW_PATH
 
 log = logging.getLogger(__name__)
 
-RAW_PATH = Path("data/raw/dataset.csv")
 URL_TIMEOUT_S = 30
 
 

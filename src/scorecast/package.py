@@ -11,13 +11,11 @@ from typing import Any
 
 from scorecast.artifacts import atomic_path, read_json
 from scorecast.dataset import DatasetSpec
-from scorecast.evaluate import METRICS_PATH
-from scorecast.ingest import RAW_PATH, md5sum
-from scorecast.select import MODEL_PATH, SELECTION_PATH
+from scorecast.ingest import md5sum
+from scorecast.paths import EXPORT_PATH, METRICS_PATH, MODEL_PATH, RAW_PATH, SELECTION_PATH
 
 log = logging.getLogger(__name__)
 
-EXPORT_PATH = Path("models/scorecast.bentomodel")
 MODEL_FILE = "model.pkl"
 # The params.yaml sections the model is made from (the package stage declares the same in dvc.yaml):
 # not drift, evaluate or package, nor tournament.parallel, which changes where fits run, not their results.

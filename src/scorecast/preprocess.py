@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from scorecast.artifacts import read_parquet, write_dill
 from scorecast.dataset import DatasetSpec
 from scorecast.params import check_setting
-from scorecast.split import TRAIN_PATH
+from scorecast.paths import PREPROCESSOR_PATH, TRAIN_PATH
 
 log = logging.getLogger(__name__)
-
-PREPROCESSOR_PATH = Path("models/preprocessor.pkl")
 
 
 def build_preprocessor(
@@ -23,7 +20,9 @@ def build_preprocessor(
     categorical_impute: str = "most_frequent",
     scale_numeric: bool = True,
 ) -> Any:
-    """An unfitted ColumnTransformer for the dataset's columns (one-hot categoricals, scaled numerics)."""
+    """An unfitted ColumnTransformer for the dataset's columns: scaled numerics, and one-hot categoricals over
+    the categories conf/ lists (so a listed category absent from the training rows still gets its column).
+    Bool and text columns list none; theirs are learned from the training rows, in a block of their own."""
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
@@ -32,23 +31,28 @@ def build_preprocessor(
     check_setting("preprocess.numeric_impute", numeric_impute)
     check_setting("preprocess.categorical_impute", categorical_impute)
     numeric_steps: list[tuple[str, Any]] = []
-    categorical_steps: list[tuple[str, Any]] = []
     if any(c.allow_missing for c in spec.features if c.is_numeric):
         numeric_steps.append(("impute", SimpleImputer(strategy=numeric_impute)))
-    if any(c.allow_missing for c in spec.features if not c.is_numeric):
-        categorical_steps.append(("impute", SimpleImputer(strategy=categorical_impute, fill_value="missing")))
     if scale_numeric:
         numeric_steps.append(("scale", StandardScaler()))
-    categories = [list(c.categories) if c.categories else "auto" for c in spec.features if not c.is_numeric]
-    encoder = OneHotEncoder(
-        categories=categories if "auto" not in categories else "auto", handle_unknown="ignore", sparse_output=False
-    )
-    categorical_steps.append(("onehot", encoder))
+    impute_categories = any(c.allow_missing for c in spec.features if not c.is_numeric)
+
+    def one_hot(categories: Any) -> Any:
+        steps: list[tuple[str, Any]] = []
+        if impute_categories:
+            steps.append(("impute", SimpleImputer(strategy=categorical_impute, fill_value="missing")))
+        encoder = OneHotEncoder(categories=categories, handle_unknown="ignore", sparse_output=False)
+        return Pipeline([*steps, ("onehot", encoder)])
+
+    listed = [c for c in spec.features if c.type == "category"]
+    learned = [c.name for c in spec.features if c.type in ("bool", "text")]
     transformers = []
     if spec.numeric:
         transformers.append(("numeric", Pipeline(numeric_steps) if numeric_steps else "passthrough", spec.numeric))
-    if spec.categorical:
-        transformers.append(("categorical", Pipeline(categorical_steps), spec.categorical))
+    if listed:
+        transformers.append(("categorical", one_hot([list(c.categories) for c in listed]), [c.name for c in listed]))
+    if learned:
+        transformers.append(("learned", one_hot("auto"), learned))
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
 
 

@@ -16,16 +16,18 @@ from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import QualityGateError, StaleResultsError
 from scorecast.explain import background
 from scorecast.interval import calibrate
-from scorecast.preprocess import PREPROCESSOR_PATH, preprocessor_from_params
-from scorecast.split import TRAIN_PATH
-from scorecast.tournament import RESULTS_DIR
+from scorecast.paths import (
+    LEADERBOARD_CSV,
+    LEADERBOARD_MD,
+    MODEL_PATH,
+    PREPROCESSOR_PATH,
+    RESULTS_DIR,
+    SELECTION_PATH,
+    TRAIN_PATH,
+)
+from scorecast.preprocess import preprocessor_from_params
 
 log = logging.getLogger(__name__)
-
-LEADERBOARD_CSV = Path("results/leaderboard.csv")
-LEADERBOARD_MD = Path("results/leaderboard.md")
-SELECTION_PATH = Path("results/selection.json")
-MODEL_PATH = Path("models/model.pkl")
 
 
 def load_results(names: list[str], results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
@@ -130,7 +132,7 @@ def main(params: dict) -> None:
     selection = choose(
         board,
         one_standard_error=bool(opts.get("one_standard_error", True)),
-        min_cv_score=float(opts.get("min_cv_r2", float("-inf"))),
+        min_cv_score=float(opts["min_cv_r2"]),  # required: params.check refuses a file without it
     )
     winner = selection["winner"]
     best_params = next(r["best_params"] for r in results if r["candidate"] == winner)

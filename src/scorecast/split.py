@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pandas as pd
 
 from scorecast.artifacts import read_parquet, write_parquet
 from scorecast.errors import ConfigError
 from scorecast.params import check_setting
-from scorecast.validate import VALIDATED_PATH
+from scorecast.paths import TEST_PATH, TRAIN_PATH, VALIDATED_PATH
 
 log = logging.getLogger(__name__)
-
-TRAIN_PATH = Path("data/split/train.parquet")
-TEST_PATH = Path("data/split/test.parquet")
 
 
 def split(

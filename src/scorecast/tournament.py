@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,12 +14,11 @@ from scorecast.candidates import Candidate, candidates_from_params
 from scorecast.errors import ConfigError
 from scorecast.parallel import parallel_backend
 from scorecast.params import check_setting
+from scorecast.paths import RESULTS_DIR, TRAIN_PATH
 from scorecast.preprocess import preprocessor_from_params
-from scorecast.split import TRAIN_PATH
 
 log = logging.getLogger(__name__)
 
-RESULTS_DIR = Path("results/tournament")
 DECIMALS = 10
 
 

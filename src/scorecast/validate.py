@@ -13,13 +13,11 @@ from scorecast.artifacts import require, write_json, write_parquet
 from scorecast.cells import blank_rows, decode, read_cells, require_columns
 from scorecast.dataset import BOOL_VALUES, Column, DatasetSpec
 from scorecast.errors import DataValidationError
-from scorecast.ingest import RAW_PATH
 from scorecast.params import check_setting
+from scorecast.paths import RAW_PATH, REPORT_PATH, VALIDATED_PATH
 
 log = logging.getLogger(__name__)
 
-VALIDATED_PATH = Path("data/validated/dataset.parquet")
-REPORT_PATH = Path("reports/validation.json")
 BLANK_ROW = "a value in every column"
 
 

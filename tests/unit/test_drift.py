@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scorecast.drift import drift, render_html
+from scorecast.drift import categorical_drift, category_shares, drift, render_html
 from scorecast.errors import ScorecastError
 
 
@@ -22,6 +22,17 @@ def test_a_shifted_sample_is_flagged_on_the_shifted_features_only(spec, students
     assert sorted(summary["drifted"]) == ["lunch", "reading_score"]
     reading = next(f for f in summary["features"] if f["feature"] == "reading_score")
     assert reading["ks_pvalue"] < 0.001
+
+
+def test_a_rise_in_missing_values_is_drift_and_shares_sum_to_one(students):
+    train = students["lunch"].iloc[:700]
+    live = students["lunch"].iloc[700:].astype(object).copy()
+    live.iloc[: len(live) // 3] = None
+    levels, expected, actual = category_shares(train, live)
+    assert levels == ["(missing)", "free/reduced", "standard"]
+    assert expected.sum() == pytest.approx(1) and actual.sum() == pytest.approx(1)
+    assert categorical_drift(train, live)["psi"] > 0.2
+    assert categorical_drift(train, students["lunch"].iloc[700:])["psi"] < 0.2
 
 
 def test_empty_log_is_a_clear_error(spec, students):

@@ -51,6 +51,22 @@ def test_missing_values_are_imputed_when_allowed(students):
     assert not np.isnan(out.astype(float)).any()
 
 
+def test_listed_categories_are_kept_beside_a_text_column(students):
+    spec = DatasetSpec.from_params(
+        {
+            "name": "t",
+            "target": "math_score",
+            "features": {
+                "lunch": {"type": "category", "categories": ["free/reduced", "standard", "none"]},
+                "gender": {"type": "text"},
+            },
+        }
+    )
+    fitted = build_preprocessor(spec).fit(students)
+    names = list(fitted.get_feature_names_out())
+    assert names == ["lunch_free/reduced", "lunch_standard", "lunch_none", "gender_female", "gender_male"]
+
+
 def test_unknown_impute_strategy(spec):
     with pytest.raises(ConfigError, match="preprocess.numeric_impute is 'avg'"):
         build_preprocessor(spec, numeric_impute="avg")
