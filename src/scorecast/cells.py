@@ -8,7 +8,8 @@ extra values), a row with fewer (pandas fills the last columns with blanks, so a
 value is read with every later value a column early), and a header naming a column twice (pandas
 renames the second `name.1` and its values go unread).
 
-Every check is linear in the file's size: an upload is read on a server worker.
+Every check is linear in the file's size: an upload is read on a server worker. `check_column` then types
+a column's cells by the dataset's rules, the same for both.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 
+from scorecast.dataset import BOOL_VALUES, Column
 from scorecast.errors import DataValidationError
 
-# A long value is data, not a reason to misread the file (pandas has no such limit). Process-wide, but the
-# csv module is read here only.
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)  # a long value is data, not a reason to misread the file
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what pandas and the csv module end a line with
 DELIMITERS = ";\t|"  # what a file with one column was most likely separated by instead of ','
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -101,6 +101,7 @@ def unquoted_shape(text: str, names: list[str]) -> str | None:
 def row_starts(text: str, names: list[str], *, strict: bool = True) -> tuple[list[int], str | None]:
     """The line each row starts on, as the csv module reads the file, and what is wrong with the first row
     (blank ones aside) of another width than the header, or with a quote that is never closed."""
+    csv.field_size_limit(FIELD_LIMIT)  # process-wide, but the csv module is read here only
     reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
     starts: list[int] = []
     start = 1
@@ -134,6 +135,7 @@ def _misshapen(row: list[str], names: list[str], line: int) -> str:
 def header(text: str) -> list[str]:
     """The names on the header row, as the csv module reads them (only as far as the header goes)."""
     try:
+        csv.field_size_limit(FIELD_LIMIT)
         names = next(csv.reader(_lines(text)), [])
     except csv.Error:
         return []
@@ -174,3 +176,21 @@ def require_columns(frame: pd.DataFrame, needed: list[str], name: str) -> None:
         f"{name}: missing column(s) {', '.join(map(repr, missing))}; found {', '.join(map(repr, found))}{hint}; "
         f"expected {', '.join(map(repr, needed))}"
     )
+
+
+def check_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Return (typed values, bad mask, missing mask) for one column of text cells."""
+    text = raw.str.strip()
+    missing = text == ""
+    if col.is_numeric:
+        values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")  # unreadable: NaN
+        bad = pd.Series(col.breaks_rules(values.to_numpy()), index=raw.index) & ~missing
+        return values, bad, missing
+    if col.type == "bool":
+        values = text.str.lower().map(BOOL_VALUES)
+        return values, values.isna() & ~missing, missing
+    values = text.where(~missing)  # a blank is missing (NaN), as in a request, so the imputer sees it
+    if col.type == "category":
+        bad = ~text.isin(col.categories) & ~missing
+        return values, bad, missing
+    return values, pd.Series(False, index=raw.index), missing

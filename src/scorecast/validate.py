@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import require, write_json, write_parquet
-from scorecast.cells import blank_rows, decode, read_cells, require_columns
-from scorecast.dataset import BOOL_VALUES, Column, DatasetSpec
+from scorecast.cells import blank_rows, check_column, decode, read_cells, require_columns
+from scorecast.dataset import DatasetSpec
 from scorecast.errors import DataValidationError
 from scorecast.params import check_setting
 from scorecast.paths import RAW_PATH, REPORT_PATH, VALIDATED_PATH
@@ -24,24 +24,6 @@ BLANK_ROW = "a value in every column"
 def read_raw(path: str | Path) -> pd.DataFrame:
     """The raw CSV as text cells (see `cells.read_cells`)."""
     return read_cells(decode(Path(path).read_bytes(), str(path)), str(path))
-
-
-def check_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Return (typed values, bad mask, missing mask) for one column of text cells."""
-    text = raw.str.strip()
-    missing = text == ""
-    if col.is_numeric:
-        values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")  # unreadable: NaN
-        bad = pd.Series(col.breaks_rules(values.to_numpy()), index=raw.index) & ~missing
-        return values, bad, missing
-    if col.type == "bool":
-        values = text.str.lower().map(BOOL_VALUES)
-        return values, values.isna() & ~missing, missing
-    values = text.where(~missing)  # a blank is missing (NaN), as in a request, so the imputer sees it
-    if col.type == "category":
-        bad = ~text.isin(col.categories) & ~missing
-        return values, bad, missing
-    return values, pd.Series(False, index=raw.index), missing
 
 
 def validate(

@@ -16,7 +16,6 @@ from scorecast.errors import DataValidationError
 from scorecast.serving.features import Batch
 from scorecast.serving.predictor import Predictor
 from scorecast.serving.problems import Problem, RequestError, show
-from scorecast.validate import check_column
 
 FORMULA_START = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula
 GUARDED_CELL = r"^'(?=[=+\-@\t\r])"  # the ' that `guard_formulas` put before such a cell
@@ -94,7 +93,7 @@ def score_frame(
     bad_rows = np.zeros(len(raw), dtype=bool)
     problems: list[Problem] = []
     for col in columns:
-        values, bad, blank = check_column(raw[col.name], col)
+        values, bad, blank = cells.check_column(raw[col.name], col)
         if not col.allow_missing:
             bad |= blank
         typed[col.name] = values
