@@ -21,9 +21,28 @@ MAX_EXACT_COLUMNS = 12  # baseline Shapley scores 2^d rows per explained row
 ROWS_PER_CALL = 1 << 16  # bounds the memory of one scoring call
 MAX_SCORED_ROWS = 1 << 20  # bounds the time of one request's explanations
 
+# Regressors whose predict is exactly X @ coef_ + intercept_.
+LINEAR_MODELS = frozenset(
+    {
+        "LinearRegression", "Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet", "ElasticNetCV",
+        "Lars", "LassoLars", "BayesianRidge", "ARDRegression", "HuberRegressor", "SGDRegressor",
+    }
+)  # fmt: skip
+
 
 class NotExplainable(ScorecastError):
     """The winner cannot be explained exactly for this request."""
+
+
+def linear_head(model: Any) -> tuple[np.ndarray | None, float]:
+    """(coef, intercept) of a model whose prediction is exactly X @ coef + intercept, else (None, 0.0). By
+    class, not by attributes: a GLM such as PoissonRegressor has both and predicts exp() of that sum."""
+    if type(model).__name__ not in LINEAR_MODELS or not type(model).__module__.startswith("sklearn.linear_model"):
+        return None, 0.0
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    if coef.ndim != 1:
+        return None, 0.0
+    return coef, float(np.ravel(getattr(model, "intercept_", 0.0))[0])
 
 
 def column_groups(preprocessor: Any) -> list[str]:
@@ -62,17 +81,16 @@ def contributions(
     """
     preprocess, model = pipeline.named_steps["preprocess"], pipeline.named_steps["model"]
     family = type(model).__name__
-    linear = hasattr(model, "coef_") and hasattr(model, "intercept_")
-    if not (linear or family.startswith(("CatBoost", "XGB"))):
+    coef, intercept = linear_head(model)
+    if coef is None and not family.startswith(("CatBoost", "XGB")):
         if baseline is None:
             raise NotExplainable(f"{family} is explained relative to a typical row, and none was given")
         return baseline_shapley(pipeline.predict, frame, baseline)
     encoded = np.asarray(preprocess.transform(frame), dtype=float)
-    if linear:
-        coef = np.ravel(model.coef_)
+    if coef is not None:
         ref = np.asarray(reference if reference is not None else np.zeros_like(coef), dtype=float)
         per_column = (encoded - ref) * coef
-        base = np.full(len(frame), float(np.ravel(model.intercept_)[0] + ref @ coef))
+        base = np.full(len(frame), intercept + float(ref @ coef))
     elif family.startswith("CatBoost"):
         from catboost import Pool
 

@@ -40,6 +40,8 @@ BASELINE_MODELS = {
     "decision_tree": Candidate("decision_tree", "sklearn.tree.DecisionTreeRegressor", 4, {"max_depth": 4}, {}),
     "knn": Candidate("knn", "sklearn.neighbors.KNeighborsRegressor", 4, {"n_neighbors": 10}, {}),
     "svr": Candidate("svr", "sklearn.svm.SVR", 5, {"C": 10.0}, {}),
+    # coef_ and intercept_, but predicts exp(X @ coef_ + intercept_): not linear in its inputs
+    "poisson": Candidate("poisson", "sklearn.linear_model.PoissonRegressor", 2, {}, {}),
 }
 
 

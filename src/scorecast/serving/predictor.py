@@ -13,18 +13,11 @@ from typing import Any
 import numpy as np
 
 from scorecast.dataset import Column
+from scorecast.explain import linear_head
 from scorecast.serving.encoder import FastEncoder
 from scorecast.serving.features import Batch
 
 log = logging.getLogger(__name__)
-
-# Regressors whose predict is exactly X @ coef_ + intercept_.
-LINEAR_MODELS = frozenset(
-    {
-        "LinearRegression", "Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet", "ElasticNetCV",
-        "Lars", "LassoLars", "BayesianRidge", "ARDRegression", "HuberRegressor", "SGDRegressor",
-    }
-)  # fmt: skip
 
 
 class Predictor:
@@ -40,7 +33,7 @@ class Predictor:
             else None
         )
         self.model = model
-        self.coef, self.intercept = _linear_head(model)
+        self.coef, self.intercept = linear_head(model)
         self.mode = "pipeline"
         if self.encoder is not None and not hasattr(model, "feature_names_in_"):
             self.mode = "linear" if self.coef is not None else "numpy"
@@ -67,16 +60,6 @@ class Predictor:
             self.mode = "pipeline"
         else:
             log.info("predictor: fast path '%s' matches the pipeline on %d sample records", self.mode, batch.rows)
-
-
-def _linear_head(model: Any) -> tuple[np.ndarray | None, float]:
-    coef = getattr(model, "coef_", None)
-    if type(model).__name__ not in LINEAR_MODELS or not type(model).__module__.startswith("sklearn.linear_model"):
-        return None, 0.0
-    coef = np.asarray(coef, dtype=np.float64)
-    if coef.ndim != 1:
-        return None, 0.0
-    return coef, float(np.ravel(getattr(model, "intercept_", 0.0))[0])
 
 
 def to_frame(batch: Batch, columns: Sequence[Column]) -> Any:
