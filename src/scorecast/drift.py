@@ -18,7 +18,7 @@ import pandas as pd
 
 from scorecast.artifacts import read_parquet, write_json, write_text
 from scorecast.dataset import Column, DatasetSpec
-from scorecast.errors import ScorecastError
+from scorecast.errors import DataValidationError, MissingArtifactError
 from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
 from scorecast.predlog import SQLitePredictionLog
 
@@ -69,7 +69,7 @@ def categorical_drift(train: pd.Series, live: pd.Series) -> dict[str, float]:
 def drift(train: pd.DataFrame, live: pd.DataFrame, features: list[Column], *, psi_threshold: float) -> dict[str, Any]:
     """Per-feature drift statistics and flags for `live` against `train`."""
     if live.empty:
-        raise ScorecastError("drift: the prediction log has no rows to compare yet")
+        raise MissingArtifactError("drift: the prediction log has no rows to compare yet")
     rows = []
     for col in features:
         if col.name not in live.columns:
@@ -135,12 +135,12 @@ def main(params: dict, log_path: str | None = None) -> dict[str, Any]:
     opts = params.get("drift", {})
     path = Path(log_path or opts.get("log_path", "logs/predictions.sqlite"))
     if not path.is_file():
-        raise ScorecastError(f"{path}: no prediction log yet (the service writes it; see SCORECAST_LOG_PATH)")
+        raise MissingArtifactError(f"{path}: no prediction log yet (the service writes it; see SCORECAST_LOG_PATH)")
     spec = DatasetSpec.from_params(params["data"])
     try:
         live = SQLitePredictionLog(path).inputs()
     except sqlite3.DatabaseError as err:
-        raise ScorecastError(
+        raise DataValidationError(
             f"{path}: not a prediction log ({err}); expected the SQLite file the service writes"
         ) from err
     train = read_parquet(TRAIN_PATH)

@@ -33,3 +33,7 @@ class StaleResultsError(ScorecastError):
 
 class QualityGateError(ScorecastError):
     """The selected model does not reach the configured minimum CV score."""
+
+
+class NotExplainable(ScorecastError):
+    """The winner cannot be explained exactly for this request (too many rows or input columns)."""

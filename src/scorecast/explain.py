@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scorecast.errors import ScorecastError
+from scorecast.errors import NotExplainable
 
 MAX_EXACT_COLUMNS = 12  # baseline Shapley scores 2^d rows per explained row
 ROWS_PER_CALL = 1 << 16  # bounds the memory of one scoring call
@@ -28,10 +28,6 @@ LINEAR_MODELS = frozenset(
         "Lars", "LassoLars", "BayesianRidge", "ARDRegression", "HuberRegressor", "SGDRegressor",
     }
 )  # fmt: skip
-
-
-class NotExplainable(ScorecastError):
-    """The winner cannot be explained exactly for this request."""
 
 
 def linear_head(model: Any) -> tuple[np.ndarray | None, float]:

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from scorecast.candidates import Candidate
-from scorecast.explain import NotExplainable, background, contributions
+from scorecast.errors import NotExplainable
+from scorecast.explain import background, contributions
 from scorecast.preprocess import build_preprocessor
 from scorecast.select import refit
 

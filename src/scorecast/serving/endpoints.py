@@ -20,6 +20,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from scorecast.errors import NotExplainable
+from scorecast.explain import contributions
 from scorecast.predlog import PredictionLog, SQLitePredictionLog
 from scorecast.serving import csvscore
 from scorecast.serving.features import RecordValidator, columns_from_schema
@@ -142,8 +144,6 @@ class Scorer:
 
     def _explain(self, batch: Any) -> list[dict[str, Any]]:
         """Per-record base value and per-feature contributions that sum to the prediction."""
-        from scorecast.explain import NotExplainable, contributions
-
         try:
             base, parts = contributions(self.pipeline, to_frame(batch, self.columns), self.reference, self.baseline)
         except NotExplainable as err:
