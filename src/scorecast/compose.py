@@ -12,7 +12,7 @@ import yaml
 
 from scorecast.artifacts import write_text
 from scorecast.errors import ConfigError
-from scorecast.params import check, load_params
+from scorecast.params import check_params, load_params
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def main(params_path: str | Path = "params.yaml") -> None:
         load_params(params_path)  # checks it
     else:
         params = compose()
-        check(params, "conf/ (composed)")
+        check_params(params, "conf/ (composed)")
         text = to_yaml(params)
         path = Path(params_path)
         if path.exists() and path.read_text() == text:

@@ -56,12 +56,13 @@ def ingest(sources: list[str], md5: str | None, dest: Path) -> str:
                 log.info("ingest: %s", err)
                 tmp.unlink()  # nothing to rename over dest
                 continue
-            check(source, tmp, md5)
+            verify(source, tmp, md5)
             return source
     raise SourceError("no data source could be read: " + "; ".join(failures))
 
 
-def check(source: str, path: Path, md5: str | None) -> None:
+def verify(source: str, path: Path, md5: str | None) -> None:
+    """The fetched file is not empty and is the data data.md5 names: a changed file stops here."""
     if path.stat().st_size == 0:
         raise SourceError(f"{source}: the file is empty")
     actual = md5sum(path)

@@ -137,11 +137,11 @@ def load_params(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid YAML: {err}") from err
     if not isinstance(params, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
-    check(params, str(path))
+    check_params(params, str(path))
     return params
 
 
-def check(params: dict[str, Any], where: str = "params.yaml") -> None:
+def check_params(params: dict[str, Any], where: str = "params.yaml") -> None:
     """Raise a ConfigError naming the first key of `params` that is missing, unknown or of the wrong kind."""
     unknown = sorted(set(params) - SECTIONS)
     if unknown:

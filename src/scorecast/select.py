@@ -132,7 +132,7 @@ def main(params: dict) -> None:
     selection = choose(
         board,
         one_standard_error=bool(opts.get("one_standard_error", True)),
-        min_cv_score=float(opts["min_cv_r2"]),  # required: params.check refuses a file without it
+        min_cv_score=float(opts["min_cv_r2"]),  # required: params.check_params refuses a file without it
     )
     winner = selection["winner"]
     best_params = next(r["best_params"] for r in results if r["candidate"] == winner)

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from scorecast.errors import ConfigError
-from scorecast.params import check
+from scorecast.params import check_params
 
 
 def changed(params: dict, path: str, value) -> dict:
@@ -25,7 +25,7 @@ def changed(params: dict, path: str, value) -> dict:
 
 
 def test_the_composed_config_passes(params):
-    check(params)
+    check_params(params)
 
 
 @pytest.mark.parametrize(
@@ -74,16 +74,16 @@ def test_the_composed_config_passes(params):
 )
 def test_a_wrong_setting_is_named(params, path, value, message):
     with pytest.raises(ConfigError) as err:
-        check(changed(params, path, value))
+        check_params(changed(params, path, value))
     assert message in str(err.value)
 
 
 def test_excluding_every_feature_is_refused(params):
     every = list(params["data"]["features"])
     with pytest.raises(ConfigError, match="exclude leaves no features"):
-        check(changed(params, "data.exclude", every))
+        check_params(changed(params, "data.exclude", every))
 
 
 @pytest.mark.parametrize("n_jobs", [4, -1, -2])
 def test_every_n_jobs_joblib_takes_passes(params, n_jobs):
-    check(changed(params, "tournament.parallel.n_jobs", n_jobs))
+    check_params(changed(params, "tournament.parallel.n_jobs", n_jobs))
