@@ -16,6 +16,7 @@ import pandas as pd
 
 from scorecast.errors import ConfigError
 from scorecast.params import check_setting
+from scorecast.split import cv_folds
 
 
 def conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
@@ -38,10 +39,10 @@ def calibrate(
     pipeline: Any, train: pd.DataFrame, *, target: str, folds: int, seed: int, coverage: float
 ) -> dict[str, Any]:
     """Out-of-fold residuals of an unfitted `pipeline` on train -> the interval half-width."""
-    from sklearn.model_selection import KFold, cross_val_predict
+    from sklearn.model_selection import cross_val_predict
 
     X, y = train.drop(columns=[target]), train[target].to_numpy(dtype=float)
-    oof = cross_val_predict(pipeline, X, y, cv=KFold(folds, shuffle=True, random_state=seed))
+    oof = cross_val_predict(pipeline, X, y, cv=cv_folds(folds, 1, seed))
     halfwidth = conformal_quantile(y - oof, coverage)
     return {
         "method": "cv-conformal",

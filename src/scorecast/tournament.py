@@ -16,6 +16,7 @@ from scorecast.parallel import parallel_backend
 from scorecast.params import check_setting
 from scorecast.paths import RESULTS_DIR, TRAIN_PATH
 from scorecast.preprocess import preprocessor_from_params
+from scorecast.split import cv_folds
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def cross_validate(
     n_jobs: int = 1,
 ) -> dict[str, Any]:
     """Grid-search `candidate` with repeated K-fold CV; each fold fits its own preprocessor clone."""
-    from sklearn.model_selection import GridSearchCV, KFold, RepeatedKFold
+    from sklearn.model_selection import GridSearchCV
     from sklearn.pipeline import Pipeline
 
     check_setting("tournament.cv.folds", folds)
@@ -44,11 +45,7 @@ def cross_validate(
     if folds > len(train):
         raise ConfigError(f"params.yaml: tournament.cv.folds is {folds}; the training split has {len(train)} rows")
     pipeline = Pipeline([("preprocess", preprocessor), ("model", candidate.build())])
-    cv = (
-        KFold(folds, shuffle=True, random_state=seed)
-        if repeats == 1
-        else RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
-    )
+    cv = cv_folds(folds, repeats, seed)
     grid = {f"model__{k}": v for k, v in candidate.grid.items()}
     search = GridSearchCV(pipeline, grid, scoring=scoring, cv=cv, refit=False, n_jobs=n_jobs, error_score="raise")
     started = time.perf_counter()
