@@ -74,6 +74,18 @@ class Column:
             out["allow_missing"] = True
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Column:
+        """The inverse of `to_dict`: how serving rebuilds the columns from the model's metadata."""
+        return cls(
+            name=data["name"],
+            type=data["type"],
+            categories=tuple(str(c) for c in data.get("categories") or ()),
+            min=data.get("min"),
+            max=data.get("max"),
+            allow_missing=bool(data.get("allow_missing")),
+        )
+
 
 @dataclass(frozen=True)
 class DatasetSpec:

@@ -38,17 +38,7 @@ class Batch:
 
 def columns_from_schema(schema: dict[str, Any]) -> list[Column]:
     """Rebuild the dataset columns from model metadata, so serving never reads conf/."""
-    return [
-        Column(
-            name=f["name"],
-            type=f["type"],
-            categories=tuple(str(c) for c in f.get("categories") or ()),
-            min=f.get("min"),
-            max=f.get("max"),
-            allow_missing=bool(f.get("allow_missing")),
-        )
-        for f in schema["features"]
-    ]
+    return [Column.from_dict(f) for f in schema["features"]]
 
 
 def _where(index: int | None, name: str | None) -> str:
