@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 if (HERE / "src" / "scorecast").is_dir():  # a bento ships the package as src/scorecast, not installed
     sys.path.insert(0, str(HERE / "src"))
 
+from scorecast.paths import EXPORT_PATH  # noqa: E402
 from scorecast.serving import iospec, store, web  # noqa: E402
 from scorecast.serving.endpoints import Scorer  # noqa: E402
 from scorecast.serving.guard import AccessGuard, JsonErrors  # noqa: E402
@@ -28,7 +29,7 @@ from scorecast.serving.timeout import patch_bentoml_timeout  # noqa: E402
 patch_bentoml_timeout()
 
 SETTINGS = Settings.from_env()
-TAG = store.ensure_in_store(SETTINGS.model_tag, HERE / "models" / "scorecast.bentomodel")
+TAG = store.ensure_in_store(SETTINGS.model_tag, HERE / EXPORT_PATH)
 SCHEMA = bentoml.models.get(TAG).info.metadata["schema"]
 RECORDS = iospec.raw_spec("Records", "application/json", iospec.record_schema(SCHEMA))
 PREDICTIONS = iospec.raw_spec("Predictions", "application/json", iospec.PREDICTIONS_SCHEMA)

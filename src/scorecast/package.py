@@ -13,10 +13,10 @@ from scorecast.artifacts import atomic_path, read_json
 from scorecast.dataset import DatasetSpec
 from scorecast.ingest import md5sum
 from scorecast.paths import EXPORT_PATH, METRICS_PATH, MODEL_PATH, RAW_PATH, SELECTION_PATH
+from scorecast.serving.store import MODEL_FILE, PACKAGED_LABEL
 
 log = logging.getLogger(__name__)
 
-MODEL_FILE = "model.pkl"
 # The params.yaml sections the model is made from (the package stage declares the same in dvc.yaml):
 # not drift, evaluate or package, nor tournament.parallel, which changes where fits run, not their results.
 MODEL_PARAMS = ("data", "validate", "split", "preprocess", "tournament", "interval", "select")
@@ -69,7 +69,7 @@ def save_to_store(name: str, model_path: Path, metadata: dict[str, Any]) -> str:
         bentoml.models.delete(tag)
     except NotFound:
         pass
-    with bentoml.models.create(tag, metadata=metadata, labels={"dataset": metadata["schema"]["dataset"]}) as model:
+    with bentoml.models.create(tag, metadata=metadata, labels={PACKAGED_LABEL: metadata["schema"]["dataset"]}) as model:
         Path(model.path_of(MODEL_FILE)).write_bytes(model_path.read_bytes())
     return tag
 

@@ -41,9 +41,10 @@ STAGE_FILES = [ROOT / "dvc.yaml", ROOT / "monitor" / "dvc.yaml"]
 
 
 def scorecast_imports(module: str) -> set[str]:
+    """The scorecast modules `module` imports, as paths under src/scorecast without .py (serving/store)."""
     tree = ast.parse((ROOT / "src" / "scorecast" / f"{module}.py").read_text())
     return {
-        node.module.split(".")[1]
+        node.module.removeprefix("scorecast.").replace(".", "/")
         for node in ast.walk(tree)  # imports inside functions count: they run too
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("scorecast.")
     }

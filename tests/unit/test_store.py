@@ -21,13 +21,13 @@ from scorecast.serving.store import ensure_in_store
 work = Path(sys.argv[1])
 model = work / "model.pkl"
 model.write_bytes(b"the workspace's model")
-workspace = save_to_store("scorecast", model, {"schema": {"dataset": "toy"}, "metrics": {}})
+workspace = save_to_store("toy", model, {"schema": {"dataset": "toy"}, "metrics": {}})  # any model_name
 export(workspace, work / "scorecast.bentomodel")
 model.write_bytes(b"an experiment's model")
-experiment = save_to_store("scorecast", model, {"schema": {"dataset": "toy"}, "metrics": {}})  # now latest
+experiment = save_to_store("toy", model, {"schema": {"dataset": "toy"}, "metrics": {}})  # now latest
 print(workspace, experiment)
 print(ensure_in_store(None, work / "scorecast.bentomodel"))  # the workspace's
-print(ensure_in_store(None, work / "missing.bentomodel"))  # no export (inside a bento): latest
+print(ensure_in_store(None, work / "missing.bentomodel"))  # no export (inside a bento): the newest
 print(ensure_in_store(experiment, work / "scorecast.bentomodel"))  # pinned
 """
 
@@ -48,3 +48,10 @@ def test_a_file_that_is_not_an_export_says_so(tmp_path):
     with pytest.raises(ConfigError, match="not a BentoML model export"):
         exported_tag(bad)
     assert exported_tag(tmp_path / "absent.bentomodel") is None
+
+
+def test_an_empty_store_without_an_export_says_what_to_run(tmp_path):
+    script = "from pathlib import Path\nimport scorecast.serving.store as s\ns.ensure_in_store(None, Path('m'))"
+    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true"}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert run.returncode != 0 and "the BentoML store holds no scorecast model; run `dvc repro`" in run.stderr

@@ -13,7 +13,7 @@ from scorecast.errors import ConfigError
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.pkl"  # written by scorecast.package
-LATEST = "scorecast:latest"
+PACKAGED_LABEL = "dataset"  # every model scorecast.package saves carries it, whatever package.model_name is
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,11 @@ def ensure_in_store(tag: str | None, export_path: Path) -> str:
     """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks `tag`.
 
     No tag means the workspace's model: the one in `export_path`, not the store's `latest`, which the last
-    `dvc exp run` moved; without an export (inside a bento), `latest`."""
+    `dvc exp run` moved; without an export (inside a bento), the newest packaged model: the bento's own."""
     import bentoml
     from bentoml.exceptions import BentoMLException, NotFound
 
-    tag = tag or exported_tag(export_path) or LATEST
+    tag = tag or exported_tag(export_path) or newest_packaged(export_path)
     try:
         return str(bentoml.models.get(tag).tag)
     except NotFound:
@@ -72,6 +72,19 @@ def ensure_in_store(tag: str | None, export_path: Path) -> str:
             f"model {tag} is not in the BentoML store, and {export_path} holds {imported.tag} (imported now); "
             "`bentoml models list` shows the tags there (SCORECAST_MODEL_TAG pins one)"
         ) from err
+
+
+def newest_packaged(export_path: Path) -> str:
+    """The newest model the package stage saved, under any package.model_name."""
+    import bentoml
+
+    ours = [m for m in bentoml.models.list() if PACKAGED_LABEL in m.info.labels]
+    if not ours:
+        raise ConfigError(
+            f"{export_path} does not exist and the BentoML store holds no scorecast model; run `dvc repro` "
+            "(or set SCORECAST_MODEL_TAG to a tag listed by `bentoml models list`)"
+        )
+    return str(max(ours, key=lambda m: m.info.creation_time).tag)
 
 
 def load(model: Any) -> LoadedModel:
