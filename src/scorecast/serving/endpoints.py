@@ -1,4 +1,4 @@
-"""The HTTP side of /predict, /predict_csv and /metadata: read bodies under limits, answer in one JSON shape.
+"""The HTTP side of /predict, /predict_csv and /metadata: score what `bodies` read, answer in one JSON shape.
 
 Endpoints return Starlette responses themselves, so every client error is a 4xx in the shape
 `{"error": "...", "detail": [...]}` and none is logged with a traceback.
@@ -16,7 +16,6 @@ from typing import Any
 import anyio.to_thread
 import numpy as np
 import orjson
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -24,8 +23,8 @@ from scorecast.errors import NotExplainable
 from scorecast.explain import contributions
 from scorecast.predlog import PredictionLog, SQLitePredictionLog
 from scorecast.serving import csvscore
+from scorecast.serving.bodies import explain_requested, read_body, read_upload
 from scorecast.serving.features import RecordValidator, columns_from_schema
-from scorecast.serving.iospec import EXPLAIN_VALUES
 from scorecast.serving.predictor import Predictor, to_frame
 from scorecast.serving.problems import JSON_TYPE, RequestError
 from scorecast.serving.settings import Settings
@@ -35,8 +34,6 @@ log = logging.getLogger(__name__)
 
 LOG_FLUSH_SECONDS = 0.05  # prediction-log rows are written in one transaction per interval
 THREAD_BYTES = 64 * 1024  # bodies above this are parsed and scored off the event loop
-CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
-CSV_IF_NAMED = frozenset({"application/vnd.ms-excel", "application/octet-stream", ""})  # what browsers send
 
 Handler = Callable[..., Awaitable[Response]]
 
@@ -85,23 +82,27 @@ class Scorer:
         self._tail = (
             f',"target":{json.dumps(self.target)},"model":{json.dumps(self.model_info)}}}'.encode()
         )  # the constant end of every /predict answer, serialised once
-        self.metadata_body = json.dumps(
+        self.metadata_body = self._metadata_body(meta)
+        log.info("serving %s with the '%s' predictor", self.tag, self.predictor.mode)
+
+    def _metadata_body(self, meta: dict[str, Any]) -> bytes:
+        """GET /metadata, serialised once: what the page and clients need to know about the model served."""
+        return json.dumps(
             {
                 "tag": self.tag,
                 "model": self.model_info,
                 "metrics": meta.get("metrics"),
-                "interval": interval,
+                "interval": meta.get("interval") or {},
                 "typical": self.typical or {},
-                "schema": schema,
+                "schema": meta["schema"],
                 "data_md5": meta.get("data_md5"),
                 "params_md5": meta.get("params_md5"),
                 "git_revision": meta.get("git_revision"),
                 "predictor": self.predictor.mode,
-                "limits": {"max_bytes": settings.max_bytes, "max_rows": settings.max_rows},
-                "auth_required": settings.api_key is not None,
+                "limits": {"max_bytes": self.settings.max_bytes, "max_rows": self.settings.max_rows},
+                "auth_required": self.settings.api_key is not None,
             }
         ).encode()
-        log.info("serving %s with the '%s' predictor", self.tag, self.predictor.mode)
 
     @client_errors
     async def predict(self, request: Request) -> Response:
@@ -210,78 +211,3 @@ def add_contribution_columns(scored: csvscore.ScoredCsv, explanations: list[dict
         full = np.full(len(scored.frame), np.nan)
         full[scored.valid_mask] = values
         scored.frame.insert(len(scored.frame.columns) - 1, name, full)
-
-
-def explain_requested(request: Request) -> bool:
-    """`?explain=`: a yes or a no; anything else, or another parameter (`?explian=true`), is refused rather
-    than quietly read as no."""
-    unknown = [key for key in request.query_params if key != "explain"]
-    if unknown:
-        raise RequestError(400, f"query {unknown[0]}: unknown parameter; expected only explain")
-    values = request.query_params.getlist("explain")
-    if not values:
-        return False
-    value = values[-1].lower()
-    if len(values) > 1 or value not in EXPLAIN_VALUES:
-        given = ", ".join(repr(v) for v in values)
-        raise RequestError(400, f"query explain: {given}; expected one of {', '.join(EXPLAIN_VALUES)}")
-    return EXPLAIN_VALUES[value]
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refusing more than `limit` bytes whether or not Content-Length is sent."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise RequestError(413, f"body: {int(length)} bytes; at most {limit} allowed (SCORECAST_MAX_BYTES)")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, f"body: more than {limit} bytes; at most {limit} allowed (SCORECAST_MAX_BYTES)")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def media_type(value: str | None) -> str:
-    return (value or "").split(";")[0].strip().lower()
-
-
-async def read_upload(request: Request, limit: int) -> tuple[bytes, str]:
-    """CSV bytes and a file name from a multipart upload (field `file`) or a text/csv body."""
-    kind = media_type(request.headers.get("content-type"))
-    body = await read_body(request, limit)
-    if kind in CSV_TYPES:
-        return body, "upload.csv"
-    if kind != "multipart/form-data":
-        expected = "a multipart upload of a .csv file (field 'file') or a text/csv body"
-        raise RequestError(415, f"content type {kind or 'none'}: expected {expected}")
-    upload = await _form_file(request, body)
-    name = upload.filename or "upload.csv"
-    kind = media_type(upload.content_type)
-    if kind not in CSV_TYPES and not (kind in CSV_IF_NAMED and name.lower().endswith(".csv")):
-        raise RequestError(415, f"file {name!r} is {kind or 'untyped'}: expected a .csv file (text/csv)")
-    return await upload.read(), name
-
-
-async def _form_file(request: Request, body: bytes) -> UploadFile:
-    from starlette.exceptions import HTTPException
-    from starlette.formparsers import MultiPartException
-
-    async def replay() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    try:
-        form = await Request(request.scope, replay).form(max_files=1, max_fields=20)
-    except (HTTPException, MultiPartException) as err:
-        raise RequestError(400, f"multipart body: unreadable ({getattr(err, 'detail', None) or err})") from err
-    upload = form.get("file")
-    if isinstance(upload, str):  # `curl -F 'file=<x.csv'`: decoded by Starlette, not checked as CSV files are
-        raise RequestError(
-            400, "multipart body: field 'file' is text, not a file; upload it as a file (-F file=@x.csv)"
-        )
-    if not isinstance(upload, UploadFile):
-        upload = next((v for _, v in form.multi_items() if isinstance(v, UploadFile)), None)
-    if upload is None:
-        raise RequestError(400, "multipart body: no file; send the CSV in a field named 'file'")
-    return upload
