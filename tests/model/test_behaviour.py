@@ -34,11 +34,14 @@ def test_higher_writing_score_does_not_collapse_the_prediction(trained):
     assert np.all(pipeline.predict(both) >= pipeline.predict(X) - 1e-9)
 
 
-def test_row_order_does_not_change_predictions(trained):
+def test_a_rows_prediction_does_not_depend_on_the_rest_of_its_batch(trained):
+    """The service scores rows alone (/predict) and in batches (/predict_csv): both must agree."""
     pipeline, X, _ = trained
+    batch = pipeline.predict(X)
+    alone = [pipeline.predict(X.iloc[[i]])[0] for i in range(0, len(X), 10)]
+    np.testing.assert_allclose(alone, batch[::10], atol=1e-9)
     order = np.random.default_rng(0).permutation(len(X))
-    each_row_on_its_own = pipeline.predict(X)[order]  # scored in the original order, then reordered
-    assert np.allclose(pipeline.predict(X.iloc[order]), each_row_on_its_own)
+    np.testing.assert_allclose(pipeline.predict(X.iloc[order]), batch[order], atol=1e-9)
 
 
 def test_minimum_skill_on_held_out_rows(trained):
@@ -50,4 +53,5 @@ def test_minimum_skill_on_held_out_rows(trained):
 
 def test_predictions_stay_in_a_plausible_range(trained):
     pipeline, X, _ = trained
-    assert pipeline.predict(X).min() > -20 and pipeline.predict(X).max() < 120
+    predicted = pipeline.predict(X)
+    assert predicted.min() > -10 and predicted.max() < 110  # scores are 0-100; a linear fit may overshoot a little

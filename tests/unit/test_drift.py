@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import json
+
+import numpy as np
+import pandas as pd
 import pytest
 
-from scorecast.drift import categorical_drift, category_shares, drift, render_html
+from scorecast.artifacts import write_parquet
+from scorecast.drift import categorical_drift, category_shares, drift, main, numeric_drift, render_html
 from scorecast.errors import ScorecastError
+from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
+from scorecast.predlog import SQLitePredictionLog
 
 
 def test_an_unshifted_sample_is_not_flagged(spec, students):
@@ -46,3 +53,23 @@ def test_html_report_names_the_drifted_features(spec, students):
     page = render_html(summary, students.iloc[:700], live)
     assert "Drifted: <b>lunch</b>" in page and page.count("<svg") == len(spec.features)
     assert "<script" not in page
+
+
+def test_values_beyond_the_training_range_count_in_the_outer_bins():
+    train = pd.Series(np.arange(100.0))
+    live = pd.Series(np.full(50, 1_000.0))  # all above the largest training value: the top decile's bin
+    shares = np.full(10, 0.1)
+    beyond = np.r_[np.zeros(9), 1.0]
+    expected = np.sum((np.clip(beyond, 1e-4, None) - shares) * np.log(np.clip(beyond, 1e-4, None) / shares))
+    assert numeric_drift(train, live)["psi"] == pytest.approx(expected, abs=1e-5)
+
+
+def test_the_stage_reads_its_threshold_from_params_and_writes_both_reports(tmp_path, monkeypatch, params, students):
+    monkeypatch.chdir(tmp_path)
+    write_parquet(TRAIN_PATH, students.iloc[:700])
+    live = students.iloc[700:].drop(columns=["math_score"]).assign(lunch="free/reduced")  # lunch PSI about 5.7
+    SQLitePredictionLog("log.sqlite").append("scorecast:test", live.to_dict("records"), [50.0] * len(live), 9.5)
+    strict = main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}})
+    lenient = main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 50.0}})
+    assert strict["drifted"] == ["lunch"] and lenient["drifted"] == []
+    assert json.loads(REPORT_JSON.read_text()) == lenient and "Drifted: <b>none</b>" in REPORT_HTML.read_text()

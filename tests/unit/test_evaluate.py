@@ -27,6 +27,8 @@ def test_metrics_and_plot_points():
     assert metrics["rows"] == 4
     assert np.allclose(points["residual"], -1.0)
     assert list(points.columns) == ["actual", "predicted", "residual", "lower", "upper"]
+    np.testing.assert_allclose(points["lower"], [1.0, 2.0, 3.0, 4.0])  # predicted 2..5, ± 1
+    np.testing.assert_allclose(points["upper"], [3.0, 4.0, 5.0, 6.0])
     # |residual| == 1 <= 1 everywhere; 4 of 4 inside says little: 40% to 100% (Clopper-Pearson)
     assert metrics["interval"] == {"coverage": 1.0, "coverage_ci95": [0.3976, 1.0], "mean_width": 2.0}
 

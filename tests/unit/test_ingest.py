@@ -73,3 +73,10 @@ def test_downloads_from_a_url(csv, tmp_path):
         assert dest.read_bytes() == csv.read_bytes()
     finally:
         server.shutdown()
+
+
+def test_the_first_source_that_works_is_used(csv, tmp_path):
+    mirror = tmp_path / "mirror.csv"
+    mirror.write_bytes(csv.read_bytes())
+    assert ingest([str(csv), str(mirror)], md5sum(csv), tmp_path / "out.csv") == str(csv)
+    assert ingest([str(mirror), str(csv)], md5sum(csv), tmp_path / "out.csv") == str(mirror)

@@ -11,6 +11,9 @@ def test_conformal_quantile_uses_the_finite_sample_rank():
     residuals = np.arange(1, 10)  # 9 residuals: rank ceil(10 * 0.9) = 9 -> the largest
     assert conformal_quantile(residuals, 0.9) == 9
     assert conformal_quantile(residuals, 0.5) == 5
+    # 100 residuals: rank ceil(101 * 0.9) = 91, one above the in-sample 90th: the finite-sample correction
+    assert conformal_quantile(np.arange(1.0, 101.0), 0.9) == 91.0
+    assert conformal_quantile(-np.arange(1.0, 101.0), 0.9) == 91.0  # of |residual|
 
 
 def test_bad_coverage():

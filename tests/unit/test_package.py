@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize(
     ("key", "value", "changes"),
     [
+        (("data", "target_range"), [0, 90], True),
+        (("validate", "on_error"), "drop", True),
         (("split", "seed"), 7, True),
+        (("preprocess", "scale_numeric"), False, True),
+        (("select", "min_cv_r2"), 0.5, True),
         (("interval", "coverage"), 0.8, True),
         (("tournament", "cv", "folds"), 3, True),
         (("drift", "psi_threshold"), 0.5, False),

@@ -34,6 +34,11 @@ def test_the_composed_config_passes(params):
         # wrong types, from `dvc exp run -S key=value`
         ("split.test_size", "abc", "split.test_size is 'abc'; expected a number in (0, 1)"),
         ("split.test_size", [0.2], "split.test_size is [0.2]; expected a number in (0, 1)"),
+        ("split.test_size", 0, "split.test_size is 0; expected a number in (0, 1)"),  # the bounds are open
+        ("split.test_size", 1, "split.test_size is 1; expected a number in (0, 1)"),
+        ("interval.coverage", 0.0, "interval.coverage is 0.0; expected a number in (0, 1)"),
+        ("interval.coverage", 1, "interval.coverage is 1; expected a number in (0, 1)"),
+        ("drift.psi_threshold", 0, "drift.psi_threshold is 0; expected a number > 0"),
         ("split.stratify_bins", -2, "split.stratify_bins is -2; expected a whole number >= 0"),
         ("split.seed", -1, "split.seed is -1; expected a whole number in [0, 4294967295]"),
         ("split.seed", 2**32, "split.seed is 4294967296; expected a whole number in [0, 4294967295]"),

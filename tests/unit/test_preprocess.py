@@ -51,6 +51,22 @@ def test_missing_values_are_imputed_when_allowed(students):
     assert not np.isnan(out.astype(float)).any()
 
 
+@pytest.mark.parametrize(("strategy", "expected"), [("most_frequent", [0.0, 1.0]), ("constant", [0.0, 0.0])])
+def test_a_blank_category_is_imputed_by_the_configured_strategy(students, strategy, expected):
+    spec = DatasetSpec.from_params(
+        {
+            "name": "t",
+            "target": "math_score",
+            "features": {"lunch": {"type": "category", "categories": ["free/reduced", "standard"],
+                                   "allow_missing": True}},
+        }
+    )  # fmt: skip
+    frame = students[["lunch"]].astype(object).copy()
+    frame.iloc[0, 0] = np.nan  # 'standard' is the most frequent; 'constant' fills a value no category has
+    out = build_preprocessor(spec, categorical_impute=strategy).fit(frame).transform(frame.iloc[[0]])
+    assert out[0].tolist() == expected
+
+
 def test_listed_categories_are_kept_beside_a_text_column(students):
     spec = DatasetSpec.from_params(
         {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from scorecast.candidates import Candidate
@@ -30,3 +31,22 @@ def run(spec, frame, candidate, **options):
 def test_a_config_the_fit_cannot_take_names_its_file(spec, students, candidate, options, message):
     with pytest.raises(ConfigError, match=message):
         run(spec, students.iloc[:100], candidate, **options)
+
+
+def test_results_are_the_best_grid_points_scores_on_shuffled_seeded_folds(spec, students):
+    """Recomputed with sklearn alone: the best alpha's fold scores on KFold(shuffle, seed), their mean, and the
+    standard error of that mean (what the one-SE rule reads)."""
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import KFold, cross_val_score
+    from sklearn.pipeline import Pipeline
+
+    frame = students.iloc[:300]
+    grid = Candidate("ridge", "sklearn.linear_model.Ridge", 2, {}, {"alpha": [3000.0, 0.1]})  # the 2nd is best
+    out = run(spec, frame, grid, folds=5, seed=3)
+    assert out["best_params"] == {"alpha": 0.1}
+    pipeline = Pipeline([("preprocess", build_preprocessor(spec)), ("model", Ridge(alpha=0.1))])
+    X, y = frame.drop(columns=["math_score"]), frame["math_score"]
+    expected = cross_val_score(pipeline, X, y, scoring="r2", cv=KFold(5, shuffle=True, random_state=3))
+    np.testing.assert_allclose(out["fold_scores"], expected, atol=1e-9)
+    assert out["cv_mean"] == pytest.approx(expected.mean(), abs=1e-9)
+    assert out["cv_sem"] == pytest.approx(expected.std(ddof=1) / np.sqrt(5), abs=1e-9)

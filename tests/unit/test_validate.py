@@ -84,8 +84,14 @@ def test_drop_mode_keeps_good_rows_and_counts_the_rest(tmp_path):
 
 
 def test_missing_target_rows_are_dropped_even_in_fail_mode(tmp_path):
-    frame, report = run(tmp_path, GOOD + "red,10,0.5,true,\n")
-    assert len(frame) == 2 and report["dropped_missing_target"] == 1
+    frame, report = run(tmp_path, GOOD + "red,10,0.5,true,\n,10,0.5,true,\n")  # the 2nd lacks colour too
+    assert len(frame) == 2 and report["dropped_missing_target"] == 2
+    assert report["error_count"] == 0  # a row dropped for its target is not also an error for its blanks
+
+
+def test_values_on_a_columns_bounds_are_valid(tmp_path):
+    frame, _ = run(tmp_path, "colour,score,ratio,flag,y\nred,0,0.5,true,0\nblue,100,,no,100\n")
+    assert frame["score"].tolist() == [0, 100] and frame["y"].tolist() == [0, 100]
 
 
 @pytest.mark.parametrize("blank", ["", ",,,,", " , ,,, "])
@@ -100,6 +106,7 @@ def test_drop_mode_drops_and_counts_blank_rows(tmp_path):
     frame, report = run(tmp_path, GOOD + ",,,,\n", on_error="drop")
     assert len(frame) == 2
     assert report["blank_rows"] == 1 and report["dropped_missing_target"] == 0 and report["dropped_invalid"] == 1
+    assert report["error_count"] == 1  # the blank row once, not once per column as well
 
 
 def test_missing_column(tmp_path):
