@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from scorecast.artifacts import atomic_path, read_json, write_json
@@ -26,3 +29,12 @@ def test_deleting_the_temp_cancels_the_write(tmp_path):
     with atomic_path(target) as tmp:
         tmp.unlink()
     assert target.read_text() == "good"
+
+
+def test_outputs_get_the_mode_the_umask_gives_any_new_file(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_json(tmp_path / "metrics.json", {"r2": 0.9})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "metrics.json").stat().st_mode) == 0o644
