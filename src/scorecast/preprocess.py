@@ -63,7 +63,7 @@ def preprocessor_from_params(params: dict) -> Any:
 
 def main(params: dict) -> None:
     train = read_parquet(TRAIN_PATH)
-    fitted = preprocessor_from_params(params).fit(train)
+    fitted = preprocessor_from_params(params).fit(train.drop(columns=[params["data"]["target"]]))  # features only
     write_dill(PREPROCESSOR_PATH, fitted)
     log.info(
         "preprocess: %d input columns -> %d features",
