@@ -1,7 +1,7 @@
 """BentoML entry point (`bentoml serve service:ScoreCast`): wires scorecast.serving into one service.
 
-Configure with environment variables: SCORECAST_MODEL_TAG (default: the workspace's models/scorecast.bentomodel,
-else scorecast:latest; pin a tag to roll back),
+Configure with environment variables: SCORECAST_MODEL_TAG (default: in a bento, the model it was built with;
+else the workspace's models/scorecast.bentomodel, else the store's newest packaged model; pin a tag to roll back),
 SCORECAST_API_KEY, SCORECAST_RATE_LIMIT (requests/minute per client), SCORECAST_MAX_BYTES, SCORECAST_MAX_ROWS,
 SCORECAST_WORKERS.
 """
@@ -29,7 +29,7 @@ from scorecast.serving.timeout import patch_bentoml_timeout  # noqa: E402
 patch_bentoml_timeout()
 
 SETTINGS = Settings.from_env()
-TAG = store.ensure_in_store(SETTINGS.model_tag, HERE / EXPORT_PATH)
+TAG = store.ensure_in_store(SETTINGS.model_tag or store.bento_model(HERE), HERE / EXPORT_PATH)
 SCHEMA = bentoml.models.get(TAG).info.metadata["schema"]
 RECORDS = iospec.raw_spec("Records", "application/json", iospec.record_schema(SCHEMA))
 PREDICTIONS = iospec.raw_spec("Predictions", "application/json", iospec.PREDICTIONS_SCHEMA)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 pytestmark = pytest.mark.slow
 
@@ -21,3 +24,28 @@ def test_bentoml_build(bento_env, root):
     (service,) = bento["services"]
     assert [m["tag"].split(":")[0] for m in service["models"]] == ["scorecast"]
     assert bento["service"] == "service:ScoreCast"
+
+
+DECOY = """
+import sys
+from pathlib import Path
+from scorecast.package import save_to_store
+model = Path(sys.argv[1])
+model.write_bytes(b"not a model")
+print(save_to_store("decoy", model, {"schema": {"dataset": "toy"}, "metrics": {}}))
+"""
+
+
+def test_a_bento_serves_its_own_model_not_the_stores_newest(bento_env, root, packaged, serve_store, tmp_path):
+    proc = subprocess.run(["bentoml", "build", "--output", "tag"], cwd=root, env=bento_env, capture_output=True,
+                          text=True, timeout=300, check=True)  # fmt: skip
+    name, version = proc.stdout.strip().splitlines()[-1].removeprefix("__tag__:").split(":")
+    bento = Path(bento_env["BENTOML_HOME"]) / "bentos" / name / version
+    (built_with,) = [m["tag"] for m in yaml.safe_load((bento / "bento.yaml").read_text())["services"][0]["models"]]
+    decoy = subprocess.run([sys.executable, "-c", DECOY, str(tmp_path / "decoy.pkl")], env=bento_env,
+                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    try:  # the decoy is now the newest packaged model; served from the bento's src/, the bento's own must win
+        with serve_store(packaged, tmp_path, cwd=bento / "src") as server:
+            assert server.client.get("/metadata").json()["tag"] == built_with
+    finally:
+        subprocess.run(["bentoml", "models", "delete", "-y", decoy], env=bento_env, check=True, capture_output=True)

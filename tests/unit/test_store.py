@@ -10,7 +10,7 @@ import tarfile
 import pytest
 
 from scorecast.errors import ConfigError
-from scorecast.serving.store import exported_tag
+from scorecast.serving.store import bento_model, exported_tag
 
 SCENARIO = """
 import sys
@@ -55,3 +55,14 @@ def test_an_empty_store_without_an_export_says_what_to_run(tmp_path):
     env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true"}
     run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert run.returncode != 0 and "the BentoML store holds no scorecast model; run `dvc repro`" in run.stderr
+
+
+def test_a_bento_serves_the_model_it_was_built_with(tmp_path):
+    bento = tmp_path / "bento"
+    (bento / "src").mkdir(parents=True)
+    (bento / "bento.yaml").write_text(
+        "service: service:ScoreCast\nmodels: []\nservices:\n- name: scorecast\n  models:\n"
+        "  - tag: scorecast:0123456789abcdef\n    module: ''\n"
+    )
+    assert bento_model(bento / "src") == "scorecast:0123456789abcdef"
+    assert bento_model(tmp_path) is None  # a checkout: service.py is not in a bento's src/

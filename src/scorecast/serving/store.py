@@ -40,6 +40,20 @@ def exported_tag(export_path: Path) -> str | None:
         ) from err
 
 
+def bento_model(service_dir: Path) -> str | None:
+    """The model tag a bento was built with, when the service runs from inside one (its code sits in the
+    bento's src/, beside bento.yaml); None otherwise. Served from a bento, that is the model to serve, not
+    whatever the local store holds newest."""
+    import yaml
+
+    manifest = service_dir.parent / "bento.yaml"
+    if service_dir.name != "src" or not manifest.is_file():
+        return None
+    info = yaml.safe_load(manifest.read_text()) or {}
+    tags = [m["tag"] for service in info.get("services") or [] for m in service.get("models") or []]
+    return tags[0] if tags else None
+
+
 def ensure_in_store(tag: str | None, export_path: Path) -> str:
     """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks `tag`.
 
@@ -60,18 +74,18 @@ def ensure_in_store(tag: str | None, export_path: Path) -> str:
     log.info("importing %s into the BentoML store", export_path)
     try:
         imported = bentoml.models.import_model(str(export_path))
-    except BentoMLException as err:  # the exported model is there already, so the tag asked for is another one
+    except BentoMLException:  # the exported model is there already, so the tag asked for is another one
         raise ConfigError(
             f"model {tag} is not in the BentoML store; `bentoml models list` shows the tags there "
             "(SCORECAST_MODEL_TAG pins one)"
-        ) from err
+        ) from None  # one line: the import error behind it only says the export is there already
     try:
         return str(bentoml.models.get(tag).tag)
-    except NotFound as err:
+    except NotFound:
         raise ConfigError(
             f"model {tag} is not in the BentoML store, and {export_path} holds {imported.tag} (imported now); "
             "`bentoml models list` shows the tags there (SCORECAST_MODEL_TAG pins one)"
-        ) from err
+        ) from None
 
 
 def newest_packaged(export_path: Path) -> str:
