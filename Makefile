@@ -33,7 +33,7 @@ serve: setup
 test: setup browser-deps  ## every test tier (browser tests need Chromium: installed here when possible)
 	pytest
 
-test-fast: setup  ## unit, config and data tests only
+test-fast: setup  ## the tests that start no server and run no pipeline (about 30 s)
 	pytest -m "not slow and not browser"
 
 lint: setup

@@ -36,7 +36,7 @@ def load_results(names: list[str], results_dir: Path = RESULTS_DIR) -> list[dict
     if missing:
         raise StaleResultsError(
             f"{results_dir}: no result for candidate(s) {', '.join(missing)} listed in params.yaml; "
-            "run `make run` (it composes conf/ before DVC reads the pipeline)"
+            "run `make pipeline` (it composes conf/ before DVC reads the pipeline)"
         )
     extra = sorted(p.stem for p in results_dir.glob("*.json") if p.stem not in names)
     if extra:
