@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from scorecast.errors import ConfigError
+from scorecast.folds import cv_folds
 from scorecast.params import check_setting
-from scorecast.split import cv_folds
 
 
 def conformal_quantile(residuals: np.ndarray, coverage: float) -> float:

@@ -1,10 +1,8 @@
-"""Stage 3: a deterministic train/test split, optionally stratified on the binned target; and the CV folds
-the training split is scored on."""
+"""Stage 3: a deterministic train/test split, optionally stratified on the binned target."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pandas as pd
 
@@ -34,16 +32,6 @@ def split(
             f"{len(frame)} rows: {str(err).splitlines()[0]}; expected fewer bins or a larger test_size"
         ) from err
     return train.reset_index(drop=True), test.reset_index(drop=True)
-
-
-def cv_folds(folds: int, repeats: int, seed: int) -> Any:
-    """K shuffled folds of the training split, `repeats` times over: the tournament scores on them, and interval
-    calibration predicts each row from a model fitted on the other folds of the first pass (repeats=1)."""
-    from sklearn.model_selection import KFold, RepeatedKFold
-
-    if repeats == 1:
-        return KFold(folds, shuffle=True, random_state=seed)
-    return RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
 
 
 def main(params: dict) -> None:

@@ -12,11 +12,11 @@ import pandas as pd
 from scorecast.artifacts import read_parquet, write_json
 from scorecast.candidates import Candidate, candidates_from_params
 from scorecast.errors import ConfigError
+from scorecast.folds import cv_folds
 from scorecast.parallel import parallel_backend
 from scorecast.params import check_setting
 from scorecast.paths import RESULTS_DIR, TRAIN_PATH
 from scorecast.preprocess import preprocessor_from_params
-from scorecast.split import cv_folds
 
 log = logging.getLogger(__name__)
 
