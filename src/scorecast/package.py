@@ -13,7 +13,7 @@ from scorecast.artifacts import atomic_path, read_json
 from scorecast.dataset import DatasetSpec
 from scorecast.ingest import md5sum
 from scorecast.paths import EXPORT_PATH, METRICS_PATH, MODEL_PATH, RAW_PATH, SELECTION_PATH
-from scorecast.serving.store import MODEL_FILE, PACKAGED_LABEL
+from scorecast.serving.store import MODEL_FILE, PACKAGED_BY
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ def save_to_store(name: str, model_path: Path, metadata: dict[str, Any]) -> str:
         bentoml.models.delete(tag)
     except NotFound:
         pass
-    with bentoml.models.create(tag, metadata=metadata, labels={PACKAGED_LABEL: metadata["schema"]["dataset"]}) as model:
+    labels = {"dataset": metadata["schema"]["dataset"], **PACKAGED_BY}
+    with bentoml.models.create(tag, metadata=metadata, labels=labels) as model:
         Path(model.path_of(MODEL_FILE)).write_bytes(model_path.read_bytes())
     return tag
 

@@ -13,7 +13,7 @@ from scorecast.errors import ConfigError
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.pkl"  # written by scorecast.package
-PACKAGED_LABEL = "dataset"  # every model scorecast.package saves carries it, whatever package.model_name is
+PACKAGED_BY = {"packaged_by": "scorecast"}  # the label every model scorecast.package saves carries
 
 
 @dataclass(frozen=True)
@@ -55,44 +55,45 @@ def bento_model(service_dir: Path) -> str | None:
 
 
 def ensure_in_store(tag: str | None, export_path: Path) -> str:
-    """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks `tag`.
+    """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks it.
 
     No tag means the workspace's model: the one in `export_path`, not the store's `latest`, which the last
-    `dvc exp run` moved; without an export (inside a bento), the newest packaged model: the bento's own."""
+    `dvc exp run` moved; with no export either (a fresh store, outside a bento), the newest packaged model.
+    (Inside a bento, service.py passes the bento's own model as the tag.)"""
     import bentoml
-    from bentoml.exceptions import BentoMLException, NotFound
+    from bentoml.exceptions import NotFound
 
-    tag = tag or exported_tag(export_path) or newest_packaged(export_path)
+    exported = exported_tag(export_path)  # None when there is no export; a damaged one is a ConfigError
+    tag = tag or exported or newest_packaged(export_path)
+    if exported is not None and not _in_store(exported):
+        log.info("importing %s into the BentoML store", export_path)
+        bentoml.models.import_model(str(export_path))
     try:
         return str(bentoml.models.get(tag).tag)
     except NotFound:
-        if not export_path.exists():
-            raise ConfigError(
-                f"model {tag} is not in the BentoML store and {export_path} does not exist; run `dvc repro` "
-                "(or set SCORECAST_MODEL_TAG to a tag listed by `bentoml models list`)"
-            ) from None
-    log.info("importing %s into the BentoML store", export_path)
-    try:
-        imported = bentoml.models.import_model(str(export_path))
-    except BentoMLException:  # the exported model is there already, so the tag asked for is another one
+        held = f"{export_path} holds {exported}" if exported else f"{export_path} does not exist"
         raise ConfigError(
-            f"model {tag} is not in the BentoML store; `bentoml models list` shows the tags there "
-            "(SCORECAST_MODEL_TAG pins one)"
-        ) from None  # one line: the import error behind it only says the export is there already
-    try:
-        return str(bentoml.models.get(tag).tag)
-    except NotFound:
-        raise ConfigError(
-            f"model {tag} is not in the BentoML store, and {export_path} holds {imported.tag} (imported now); "
-            "`bentoml models list` shows the tags there (SCORECAST_MODEL_TAG pins one)"
+            f"model {tag} is not in the BentoML store ({held}); `bentoml models list` shows the tags there "
+            "(SCORECAST_MODEL_TAG pins one), and `dvc repro` packages the workspace's model"
         ) from None
+
+
+def _in_store(tag: str) -> bool:
+    import bentoml
+    from bentoml.exceptions import NotFound
+
+    try:
+        bentoml.models.get(tag)
+    except NotFound:
+        return False
+    return True
 
 
 def newest_packaged(export_path: Path) -> str:
     """The newest model the package stage saved, under any package.model_name."""
     import bentoml
 
-    ours = [m for m in bentoml.models.list() if PACKAGED_LABEL in m.info.labels]
+    ours = [m for m in bentoml.models.list() if PACKAGED_BY.items() <= m.info.labels.items()]
     if not ours:
         raise ConfigError(
             f"{export_path} does not exist and the BentoML store holds no scorecast model; run `dvc repro` "
