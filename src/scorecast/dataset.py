@@ -101,10 +101,6 @@ class DatasetSpec:
         return [c.name for c in self.features]
 
     @property
-    def categorical(self) -> list[str]:
-        return [c.name for c in self.features if c.type in ("category", "bool", "text")]
-
-    @property
     def numeric(self) -> list[str]:
         return [c.name for c in self.features if c.is_numeric]
 

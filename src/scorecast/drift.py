@@ -35,11 +35,15 @@ def _psi(expected: np.ndarray, actual: np.ndarray) -> float:
 
 
 def numeric_shares(train: pd.Series, live: pd.Series, edges: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Each sample's share of its present values in each bin (a blank numeric has no bin)."""
-    expected, actual = (
-        np.histogram(s, edges)[0] / max(len(s), 1) for s in (train.dropna().astype(float), live.dropna().astype(float))
-    )
-    return expected, actual
+    """Each sample's share of values in each bin, plus a last share of blanks when either sample has any:
+    as for categories, a column going blank is drift too. The shares of each sample sum to 1."""
+    blanks = bool(train.isna().any() or live.isna().any())
+
+    def shares(values: pd.Series) -> np.ndarray:
+        counts = np.histogram(values.dropna().astype(float), edges)[0]
+        return np.append(counts, values.isna().sum()) / max(len(values), 1) if blanks else counts / max(len(values), 1)
+
+    return shares(train), shares(live)
 
 
 def category_shares(train: pd.Series, live: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -57,8 +61,9 @@ def numeric_drift(train: pd.Series, live: pd.Series, bins: int = 10) -> dict[str
     edges = np.unique(np.quantile(train.dropna().astype(float), np.linspace(0, 1, bins + 1)))
     edges[0], edges[-1] = -np.inf, np.inf
     expected, actual = numeric_shares(train, live, edges)
-    pvalue = ks_2samp(train.dropna().astype(float), live.dropna().astype(float)).pvalue
-    return {"psi": round(_psi(expected, actual), 6), "ks_pvalue": round(float(pvalue), 6)}
+    present = [s.dropna().astype(float) for s in (train, live)]
+    pvalue = round(float(ks_2samp(*present).pvalue), 6) if all(len(s) for s in present) else None  # all blank
+    return {"psi": round(_psi(expected, actual), 6), "ks_pvalue": pvalue}
 
 
 def categorical_drift(train: pd.Series, live: pd.Series) -> dict[str, float]:
@@ -95,7 +100,7 @@ def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
     if numeric:
         edges = np.histogram_bin_edges(pd.concat([train, live]).dropna().astype(float), bins=12)
         t, lv = numeric_shares(train, live, edges)
-        labels = [f"{edges[i]:.0f}" for i in range(len(t))]
+        labels = [f"{edges[i]:.0f}" for i in range(len(edges) - 1)] + [MISSING] * (len(t) - len(edges) + 1)
     else:
         labels, t, lv = category_shares(train, live)
     width, height, top = 40 * len(t) + 20, 150, max(t.max(), lv.max(), EPS)
@@ -115,7 +120,10 @@ def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
 def render_html(summary: dict[str, Any], train: pd.DataFrame, live: pd.DataFrame) -> str:
     rows = []
     for f in summary["features"]:
-        stat = f"KS p = {f['ks_pvalue']:.3g}" if f["kind"] == "numeric" else f"TVD = {f['tvd']:.3f}"
+        if f["kind"] == "numeric":
+            stat = "KS: no values" if f["ks_pvalue"] is None else f"KS p = {f['ks_pvalue']:.3g}"
+        else:
+            stat = f"TVD = {f['tvd']:.3f}"
         flag = '<b style="color:#c0392b">drifted</b>' if f["drifted"] else "ok"
         chart = _bars(train[f["feature"]], live[f["feature"]], f["kind"] == "numeric")
         rows.append(f"<tr><td>{html.escape(f['feature'])}</td><td>{f['psi']:.3f}</td><td>{stat}</td>"

@@ -36,4 +36,5 @@ class QualityGateError(ScorecastError):
 
 
 class NotExplainable(ScorecastError):
-    """The winner cannot be explained exactly for this request (too many rows or input columns)."""
+    """The winner cannot be explained exactly for this request: too many rows or input columns for exact
+    Shapley values, or no usable typical row to explain against."""

@@ -11,6 +11,7 @@ that imports its library (CatBoost, XGBoost), which every stage would otherwise 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -38,7 +39,7 @@ def number(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
         expected = f"a number in {left}{low}, {high}{right}"
 
     def check(value: Any) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
             return expected
         too_low = value <= low if open_low else value < low
         too_high = value >= high if open_high else value > high
@@ -47,11 +48,16 @@ def number(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
     return check
 
 
+def is_whole(value: Any) -> bool:
+    """An int, numpy's included (a direct caller may pass one), but not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def whole(minimum: int, maximum: int | None = None) -> Check:
     expected = f"a whole number >= {minimum}" if maximum is None else f"a whole number in [{minimum}, {maximum}]"
 
     def check(value: Any) -> str | None:
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+        ok = is_whole(value) and value >= minimum
         return None if ok and (maximum is None or value <= maximum) else expected
 
     return check
@@ -59,7 +65,7 @@ def whole(minimum: int, maximum: int | None = None) -> Check:
 
 def cores(value: Any) -> str | None:
     """joblib's n_jobs: a count of workers, or -1 for all cores, -2 for all but one, ..."""
-    ok = isinstance(value, int) and not isinstance(value, bool) and value != 0
+    ok = is_whole(value) and value != 0
     return None if ok else "a whole number other than 0 (4: four workers, -1: all cores)"
 
 
@@ -132,7 +138,7 @@ def load_params(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
     try:
         params = yaml.safe_load(path.read_text())
     except FileNotFoundError as err:
-        raise ConfigError(f"{path} not found: run `scorecast compose` (or `make run`) first") from err
+        raise ConfigError(f"{path} not found: run `scorecast compose` (or `make pipeline`) first") from err
     except yaml.YAMLError as err:
         raise ConfigError(f"{path} is not valid YAML: {err}") from err
     if not isinstance(params, dict):

@@ -27,7 +27,7 @@ def test_fast_path_matches_the_pipeline_on_the_test_split(packaged, root):
     np.testing.assert_allclose(predictor.predict(batch), expected, rtol=1e-9, atol=1e-9)
 
 
-def fit_on(students, spec, preprocess, model):
+def fit_on(students, preprocess, model):
     from sklearn.pipeline import Pipeline
 
     train = students.iloc[:600]
@@ -39,9 +39,9 @@ def encoders(spec, numeric):
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder
 
-    categories = [c.name for c in spec.features if not c.is_numeric]
+    categorical = [c.name for c in spec.features if not c.is_numeric]
     onehot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
-    return ColumnTransformer([("numeric", numeric, spec.numeric), ("categorical", onehot, categories)])
+    return ColumnTransformer([("numeric", numeric, spec.numeric), ("categorical", onehot, categorical)])
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_every_path_predicts_what_the_pipeline_predicts(spec, students, numeric,
 
     steps = {"minmax": MinMaxScaler(), "polynomial": PolynomialFeatures(2)}
     models = {"forest": RandomForestRegressor(n_estimators=20, max_depth=6, random_state=0), "ridge": Ridge()}
-    pipeline = fit_on(students, spec, encoders(spec, steps[numeric]), models[model])
+    pipeline = fit_on(students, encoders(spec, steps[numeric]), models[model])
     columns = columns_from_schema(spec.schema())
     predictor = Predictor(pipeline, columns)
     assert predictor.mode == mode

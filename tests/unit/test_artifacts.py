@@ -32,9 +32,9 @@ def test_deleting_the_temp_cancels_the_write(tmp_path):
 
 
 def test_outputs_get_the_mode_the_umask_gives_any_new_file(tmp_path):
-    old = os.umask(0o022)
+    old = os.umask(0o027)
     try:
         write_json(tmp_path / "metrics.json", {"r2": 0.9})
     finally:
         os.umask(old)
-    assert stat.S_IMODE((tmp_path / "metrics.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "metrics.json").stat().st_mode) == 0o640

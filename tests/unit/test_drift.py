@@ -42,6 +42,19 @@ def test_a_rise_in_missing_values_is_drift_and_shares_sum_to_one(students):
     assert categorical_drift(train, students["lunch"].iloc[700:])["psi"] < 0.2
 
 
+def test_a_numeric_column_going_blank_is_drift(spec, students):
+    train = students["reading_score"].iloc[:700].astype(float)
+    live = students["reading_score"].iloc[700:].astype(float).copy()
+    assert numeric_drift(train, live)["psi"] < 0.2
+    live.iloc[: len(live) // 2] = np.nan
+    assert numeric_drift(train, live)["psi"] > 0.2
+    live[:] = np.nan
+    assert numeric_drift(train, live)["ks_pvalue"] is None  # nothing left to test, and no crash
+    train_rows, blank = students.iloc[:700], students.iloc[700:].assign(reading_score=np.nan)
+    page = render_html(drift(train_rows, blank, list(spec.features), psi_threshold=0.2), train_rows, blank)
+    assert "KS: no values" in page and "(missing)" in page
+
+
 def test_empty_log_is_a_clear_error(spec, students):
     with pytest.raises(ScorecastError, match="no rows"):
         drift(students, students.iloc[:0], list(spec.features), psi_threshold=0.2)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 
 from scorecast.errors import ConfigError
-from scorecast.params import check_params
+from scorecast.params import check_params, check_setting
 
 
 def changed(params: dict, path: str, value) -> dict:
@@ -92,3 +93,10 @@ def test_excluding_every_feature_is_refused(params):
 @pytest.mark.parametrize("n_jobs", [4, -1, -2])
 def test_every_n_jobs_joblib_takes_passes(params, n_jobs):
     check_params(changed(params, "tournament.parallel.n_jobs", n_jobs))
+
+
+def test_numpy_numbers_are_numbers_but_bools_are_not():
+    for key, value in [("tournament.cv.folds", np.int64(5)), ("split.test_size", np.float64(0.2))]:
+        check_setting(key, value)  # a direct caller passing numpy values (as from a frame) is not refused
+    with pytest.raises(ConfigError, match="tournament.cv.folds is True; expected a whole number"):
+        check_setting("tournament.cv.folds", True)
