@@ -35,7 +35,7 @@ def main() -> None:
     from scorecast.artifacts import read_json, read_parquet
     from scorecast.candidates import candidates_from_params
     from scorecast.interval import calibrate, conformal_quantile, coverage_on
-    from scorecast.params import load_params
+    from scorecast.params import IntervalParams, SplitParams, TournamentParams, load_params
     from scorecast.paths import RESULTS_DIR, SELECTION_PATH, VALIDATED_PATH
     from scorecast.preprocess import preprocessor_from_params
     from scorecast.split import split
@@ -45,16 +45,16 @@ def main() -> None:
     tuned = read_json(RESULTS_DIR / f"{name}.json")["best_params"]
     frame, target = read_parquet(VALIDATED_PATH), params["data"]["target"]
     model = candidates_from_params(params)[name].build().set_params(**tuned)
-    nominal, cv = float(params["interval"]["coverage"]), params["tournament"]["cv"]
-    opts = params["split"]
-    shipped = int(opts["seed"])
+    nominal, cv = IntervalParams.of(params).coverage, TournamentParams.of(params).cv
+    opts = SplitParams.of(params)
+    shipped = opts.seed
     started = time.perf_counter()
     rows = []
     for seed in [shipped, *(s for s in range(seeds) if s != shipped)]:
-        train, test = split(frame, target=target, test_size=float(opts["test_size"]), seed=seed,
-                            stratify_bins=int(opts.get("stratify_bins", 0)))  # fmt: skip
+        train, test = split(frame, target=target, test_size=opts.test_size, seed=seed,
+                            stratify_bins=opts.stratify_bins)  # fmt: skip
         pipeline = Pipeline([("preprocess", preprocessor_from_params(params)), ("model", clone(model))])
-        conformal = calibrate(clone(pipeline), train, target=target, folds=int(cv["folds"]), seed=int(cv["seed"]),
+        conformal = calibrate(clone(pipeline), train, target=target, folds=cv.folds, seed=cv.seed,
                               coverage=nominal)["halfwidth"]  # fmt: skip
         X, y = train.drop(columns=[target]), train[target].to_numpy(dtype=float)
         pipeline.fit(X, y)

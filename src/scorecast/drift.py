@@ -19,6 +19,7 @@ import pandas as pd
 from scorecast.artifacts import read_parquet, write_json, write_text
 from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import DataValidationError, MissingArtifactError
+from scorecast.params import DriftParams
 from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
 from scorecast.predlog import SQLitePredictionLog
 
@@ -140,8 +141,8 @@ Bars: <span style="color:#8da0cb">training</span> vs <span style="color:#fc8d62"
 
 
 def main(params: dict, log_path: str | None = None) -> dict[str, Any]:
-    opts = params.get("drift", {})
-    path = Path(log_path or opts.get("log_path", "logs/predictions.sqlite"))
+    opts = DriftParams.of(params)
+    path = Path(log_path or opts.log_path)
     if not path.is_file():
         raise MissingArtifactError(f"{path}: no prediction log yet (the service writes it; see SCORECAST_LOG_PATH)")
     spec = DatasetSpec.from_params(params["data"])
@@ -152,7 +153,7 @@ def main(params: dict, log_path: str | None = None) -> dict[str, Any]:
             f"{path}: not a prediction log ({err}); expected the SQLite file the service writes"
         ) from err
     train = read_parquet(TRAIN_PATH)
-    summary = drift(train, live, list(spec.features), psi_threshold=float(opts.get("psi_threshold", 0.2)))
+    summary = drift(train, live, list(spec.features), psi_threshold=opts.psi_threshold)
     write_json(REPORT_JSON, summary)
     write_text(REPORT_HTML, render_html(summary, train, live))
     log.info("drift: %d logged inputs; drifted: %s; report %s", summary["live_rows"],

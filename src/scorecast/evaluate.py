@@ -10,6 +10,7 @@ import pandas as pd
 
 from scorecast.artifacts import read_dill, read_json, read_parquet, write_csv, write_json
 from scorecast.interval import coverage_on
+from scorecast.params import EvaluateParams
 from scorecast.paths import IMPORTANCE_PLOT, METRICS_PATH, MODEL_PATH, PREDICTIONS_PLOT, SELECTION_PATH, TEST_PATH
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ def main(params: dict) -> None:
     pipeline, test, target = read_dill(MODEL_PATH), read_parquet(TEST_PATH), params["data"]["target"]
     interval = selection["interval"]
     metrics, points = evaluate(pipeline, test, target=target, halfwidth=interval["halfwidth"])
-    opts = params["evaluate"]
-    ranking = importance(pipeline, test, target=target, repeats=int(opts["importance_repeats"]), seed=int(opts["seed"]))
+    opts = EvaluateParams.of(params)
+    ranking = importance(pipeline, test, target=target, repeats=opts.importance_repeats, seed=opts.seed)
     report = {
         "winner": selection["winner"],
         "cv": {"r2": round(selection["cv_mean"], 6), "sem": round(selection["cv_sem"], 6)},

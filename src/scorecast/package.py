@@ -12,6 +12,7 @@ from typing import Any
 from scorecast.artifacts import atomic_path, read_json
 from scorecast.dataset import DatasetSpec
 from scorecast.ingest import md5sum
+from scorecast.params import PackageParams
 from scorecast.paths import EXPORT_PATH, METRICS_PATH, MODEL_PATH, RAW_PATH, SELECTION_PATH
 from scorecast.serving.store import MODEL_FILE, PACKAGED_BY
 
@@ -86,6 +87,6 @@ def export(tag: str, dest: Path) -> None:
 
 def main(params: dict) -> None:
     metadata = build_metadata(params, read_json(METRICS_PATH), read_json(SELECTION_PATH), md5sum(RAW_PATH))
-    tag = save_to_store(params["package"]["model_name"], MODEL_PATH, metadata)
+    tag = save_to_store(PackageParams.of(params).model_name, MODEL_PATH, metadata)
     export(tag, EXPORT_PATH)
     log.info("package: saved %s to the BentoML store and exported it to %s", tag, EXPORT_PATH)

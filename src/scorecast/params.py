@@ -1,11 +1,13 @@
-"""Read params.yaml, the composed config every stage takes its keys from, and check all of it first.
+"""Read params.yaml, the composed config every stage takes its keys from, check all of it first, and hand
+each stage its section as a typed object (`SplitParams.of(params).test_size`).
 
 Every stage checks the whole file before it reads data or writes anything, so a typo or a wrong type
 anywhere stops the first stage that runs, with one line naming the key, instead of a later stage after
-earlier ones replaced their outputs. `SHAPE` is the one description of what each key may hold; the data
-section and the candidates are checked by the code that parses them (`DatasetSpec`, `Candidate`). A
-candidate's estimator params and grid are checked only when `tournament@<name>` builds the estimator:
-that imports its library (CatBoost, XGBoost), which every stage would otherwise pay for.
+earlier ones replaced their outputs. The `*Params` classes are the one description of each setting: its
+type, its default (none: required) and the rule its value must pass. The data section and the candidates
+are checked by the code that parses them (`DatasetSpec`, `Candidate`). A candidate's estimator params and
+grid are checked only when `tournament@<name>` builds the estimator: that imports its library (CatBoost,
+XGBoost), which every stage would otherwise pay for.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import math
 import numbers
 import re
 from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -96,41 +99,128 @@ def r2(value: Any) -> str | None:
 
 SEED = whole(0, 2**32 - 1)  # numpy's seed range
 
-# What each section may hold; every key listed is optional unless in REQUIRED (the stages default the rest).
-SHAPE: dict[str, dict[str, Any]] = {
-    "split": {"test_size": number(0, 1, open_low=True, open_high=True), "seed": SEED, "stratify_bins": whole(0)},
-    "tournament": {
-        "candidates": None,  # checked by candidates.Candidate
-        "cv": {"folds": whole(2), "repeats": whole(1), "seed": SEED},
-        "scoring": r2,
-        "parallel": {
-            "backend": one_of(*BACKENDS),
-            "n_jobs": cores,
-            "address": optional(text),
-        },
-    },
-    "validate": {"on_error": one_of("fail", "drop"), "max_reported": whole(0)},
-    "preprocess": {
-        "numeric_impute": one_of(*IMPUTE_STRATEGIES),
-        "categorical_impute": one_of(*CATEGORICAL_IMPUTE_STRATEGIES),
-        "scale_numeric": flag,
-    },
-    "interval": {"coverage": number(0, 1, open_low=True, open_high=True)},
-    "select": {"one_standard_error": flag, "min_cv_r2": number()},
-    "evaluate": {"importance_repeats": whole(1), "seed": SEED},
-    "drift": {"log_path": text, "psi_threshold": number(0, open_low=True)},
-    "package": {"model_name": model_name},
-}
-REQUIRED = {
-    "split": {"test_size", "seed"},
-    "tournament": {"candidates", "cv"},
-    "tournament.cv": {"folds", "seed"},
-    "interval": {"coverage"},
-    "select": {"min_cv_r2"},  # without it the quality gate would be off
-    "evaluate": {"importance_repeats", "seed"},
-    "package": {"model_name"},
-}
-SECTIONS = {"data", *SHAPE}
+
+def setting(rule: Check | None, default: Any = MISSING) -> Any:
+    """A field of a params section: `rule` checks its value; without a default the key is required."""
+    return field(metadata={"rule": rule}) if default is MISSING else field(default=default, metadata={"rule": rule})
+
+
+def subsection(kind: type, default: bool = False) -> Any:
+    """A nested section (tournament.cv); `default` makes it optional, every key taking its default."""
+    meta = {"section": kind}
+    return field(default_factory=kind, metadata=meta) if default else field(metadata=meta)
+
+
+class Section:
+    """A params.yaml section as a typed, frozen object: `SplitParams.of(params).test_size`. Each field
+    carries its rule and default, so this is the one place a setting is described."""
+
+    key: ClassVar[str]
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> Any:
+        """The section of an already checked params.yaml (load_params checks the whole file)."""
+        return _build(cls, params.get(cls.key) or {})
+
+
+def _build(kind: Any, values: dict[str, Any]) -> Any:
+    kwargs = {}
+    for f in fields(kind):
+        if f.name in values:
+            nested = f.metadata.get("section")
+            kwargs[f.name] = _build(nested, values[f.name]) if nested else values[f.name]
+    return kind(**kwargs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SplitParams(Section):
+    key = "split"
+    test_size: float = setting(number(0, 1, open_low=True, open_high=True))
+    seed: int = setting(SEED)
+    stratify_bins: int = setting(whole(0), 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CVParams:
+    folds: int = setting(whole(2))
+    repeats: int = setting(whole(1), 1)
+    seed: int = setting(SEED)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParallelParams:
+    backend: str = setting(one_of(*BACKENDS), "sequential")
+    n_jobs: int = setting(cores, 1)
+    address: str | None = setting(optional(text), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TournamentParams(Section):
+    key = "tournament"
+    candidates: dict[str, Any] = setting(None)  # checked by candidates.Candidate
+    cv: CVParams = subsection(CVParams)
+    scoring: str = setting(r2, "r2")
+    parallel: ParallelParams = subsection(ParallelParams, default=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidateParams(Section):
+    key = "validate"
+    on_error: str = setting(one_of("fail", "drop"), "fail")
+    max_reported: int = setting(whole(0), 50)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreprocessParams(Section):
+    key = "preprocess"
+    numeric_impute: str = setting(one_of(*IMPUTE_STRATEGIES), "median")
+    categorical_impute: str = setting(one_of(*CATEGORICAL_IMPUTE_STRATEGIES), "most_frequent")
+    scale_numeric: bool = setting(flag, True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntervalParams(Section):
+    key = "interval"
+    coverage: float = setting(number(0, 1, open_low=True, open_high=True))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SelectParams(Section):
+    key = "select"
+    one_standard_error: bool = setting(flag, True)
+    min_cv_r2: float = setting(number())  # required: without it the quality gate would be off
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvaluateParams(Section):
+    key = "evaluate"
+    importance_repeats: int = setting(whole(1))
+    seed: int = setting(SEED)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftParams(Section):
+    key = "drift"
+    log_path: str = setting(text, "logs/predictions.sqlite")
+    psi_threshold: float = setting(number(0, open_low=True), 0.2)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackageParams(Section):
+    key = "package"
+    model_name: str = setting(model_name)
+
+
+SECTION_TYPES: tuple[type[Section], ...] = (
+    SplitParams, TournamentParams, ValidateParams, PreprocessParams, IntervalParams, SelectParams,
+    EvaluateParams, DriftParams, PackageParams,
+)  # fmt: skip
+SECTIONS = {"data", *(kind.key for kind in SECTION_TYPES)}
+
+
+def _required(kind: Any) -> bool:
+    """A section must be present when one of its keys has no default."""
+    return any(f.default is MISSING and f.default_factory is MISSING for f in fields(kind))
 
 
 def load_params(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
@@ -156,42 +246,44 @@ def check_params(params: dict[str, Any], where: str = "params.yaml") -> None:
             f"{where}: unknown section {unknown[0]!r}{hint if unknown[0] == 'model' else ''}; "
             f"expected {', '.join(sorted(SECTIONS))}"
         )
-    for name in ("data", *REQUIRED):
-        if name.split(".")[0] not in params:
+    for name in ("data", *(kind.key for kind in SECTION_TYPES if _required(kind))):
+        if name not in params:
             raise ConfigError(f"{where}: no '{name}' section; compose conf/ again (`make pipeline`)")
-    for name, shape in SHAPE.items():
-        if name in params:
-            _check_section(params[name], shape, name, where)
+    for kind in SECTION_TYPES:
+        if kind.key in params:
+            _check_section(params[kind.key], kind, kind.key, where)
     DatasetSpec.from_params(params["data"])
     candidates_from_params(params)
 
 
 def check_setting(key: str, value: Any) -> None:
-    """Check one setting by its SHAPE rule. For the stage functions that take a setting as an argument:
-    a direct caller (a test, a notebook, bench/) gets the same one line as a bad params.yaml would."""
-    rule: Any = SHAPE
-    for part in key.split("."):
-        rule = rule[part]
+    """Check one setting by its rule. For the stage functions that take a setting as an argument: a direct
+    caller (a test, a notebook, bench/) gets the same one line as a bad params.yaml would."""
+    section, *path = key.split(".")
+    kind: Any = next(k for k in SECTION_TYPES if k.key == section)
+    for part in path[:-1]:
+        kind = next(f for f in fields(kind) if f.name == part).metadata["section"]
+    rule = next(f for f in fields(kind) if f.name == path[-1]).metadata["rule"]
     expected = rule(value)
     if expected:
         raise ConfigError(f"params.yaml: {key} is {value!r}; expected {expected}")
 
 
-def _check_section(section: Any, shape: dict[str, Any], name: str, where: str) -> None:
+def _check_section(section: Any, kind: Any, name: str, where: str) -> None:
+    keys = [f.name for f in fields(kind)]
     if not isinstance(section, dict):
-        raise ConfigError(f"{where}: {name} is {section!r}; expected a mapping of {', '.join(shape)}")
-    unknown = [key for key in section if key not in shape]
+        raise ConfigError(f"{where}: {name} is {section!r}; expected a mapping of {', '.join(keys)}")
+    unknown = [key for key in section if key not in keys]
     if unknown:
-        raise ConfigError(f"{where}: {name}.{unknown[0]} is not a setting (a typo?); {name} takes {', '.join(shape)}")
-    missing = sorted(REQUIRED.get(name, set()) - set(section))
+        raise ConfigError(f"{where}: {name}.{unknown[0]} is not a setting (a typo?); {name} takes {', '.join(keys)}")
+    missing = [f.name for f in fields(kind) if f.name not in section and f.default is MISSING
+               and f.default_factory is MISSING]  # fmt: skip
     if missing:
         raise ConfigError(f"{where}: {name}.{missing[0]} is missing")
-    for key, rule in shape.items():
-        if key not in section or rule is None:
+    for f in fields(kind):
+        if f.name not in section:
             continue
-        if isinstance(rule, dict):
-            _check_section(section[key], rule, f"{name}.{key}", where)
-            continue
-        expected = rule(section[key])
-        if expected:
-            raise ConfigError(f"{where}: {name}.{key} is {section[key]!r}; expected {expected}")
+        if "section" in f.metadata:
+            _check_section(section[f.name], f.metadata["section"], f"{name}.{f.name}", where)
+        elif f.metadata["rule"] is not None and (expected := f.metadata["rule"](section[f.name])):
+            raise ConfigError(f"{where}: {name}.{f.name} is {section[f.name]!r}; expected {expected}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from scorecast.artifacts import read_parquet, write_dill
 from scorecast.dataset import DatasetSpec
-from scorecast.params import check_setting
+from scorecast.params import PreprocessParams, check_setting
 from scorecast.paths import PREPROCESSOR_PATH, TRAIN_PATH
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,13 @@ def build_preprocessor(
 
 def preprocessor_from_params(params: dict) -> Any:
     spec = DatasetSpec.from_params(params["data"])
-    return build_preprocessor(spec, **params.get("preprocess", {}))
+    opts = PreprocessParams.of(params)
+    return build_preprocessor(
+        spec,
+        numeric_impute=opts.numeric_impute,
+        categorical_impute=opts.categorical_impute,
+        scale_numeric=opts.scale_numeric,
+    )
 
 
 def main(params: dict) -> None:

@@ -16,6 +16,7 @@ from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import QualityGateError, StaleResultsError
 from scorecast.explain import background
 from scorecast.interval import calibrate
+from scorecast.params import IntervalParams, SelectParams, TournamentParams
 from scorecast.paths import (
     LEADERBOARD_CSV,
     LEADERBOARD_MD,
@@ -128,23 +129,19 @@ def main(params: dict) -> None:
     candidates = candidates_from_params(params)
     results = load_results(list(candidates))
     board = leaderboard(results)
-    opts = params["select"]
-    selection = choose(
-        board,
-        one_standard_error=bool(opts.get("one_standard_error", True)),
-        min_cv_score=float(opts["min_cv_r2"]),  # required: params.check_params refuses a file without it
-    )
+    opts = SelectParams.of(params)
+    selection = choose(board, one_standard_error=opts.one_standard_error, min_cv_score=opts.min_cv_r2)
     winner = selection["winner"]
     best_params = next(r["best_params"] for r in results if r["candidate"] == winner)
     model = candidates[winner].build().set_params(**best_params)
-    train, target, cv = read_parquet(TRAIN_PATH), params["data"]["target"], params["tournament"]["cv"]
+    train, target, cv = read_parquet(TRAIN_PATH), params["data"]["target"], TournamentParams.of(params).cv
     interval = calibrate(
         Pipeline([("preprocess", preprocessor_from_params(params)), ("model", clone(model))]),
         train,
         target=target,
-        folds=int(cv["folds"]),
-        seed=int(cv["seed"]),
-        coverage=float(params["interval"]["coverage"]),
+        folds=cv.folds,
+        seed=cv.seed,
+        coverage=IntervalParams.of(params).coverage,
     )
     pipeline = refit(model, read_dill(PREPROCESSOR_PATH), train, target)
     write_csv(LEADERBOARD_CSV, board)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from scorecast.artifacts import read_parquet, write_parquet
 from scorecast.errors import ConfigError
-from scorecast.params import check_setting
+from scorecast.params import SplitParams, check_setting
 from scorecast.paths import TEST_PATH, TRAIN_PATH, VALIDATED_PATH
 
 log = logging.getLogger(__name__)
@@ -35,14 +35,14 @@ def split(
 
 
 def main(params: dict) -> None:
-    opts = params["split"]
+    opts = SplitParams.of(params)
     frame = read_parquet(VALIDATED_PATH)
     train, test = split(
         frame,
         target=params["data"]["target"],
-        test_size=float(opts["test_size"]),
-        seed=int(opts["seed"]),
-        stratify_bins=int(opts.get("stratify_bins", 0)),
+        test_size=opts.test_size,
+        seed=opts.seed,
+        stratify_bins=opts.stratify_bins,
     )
     write_parquet(TRAIN_PATH, train)
     write_parquet(TEST_PATH, test)

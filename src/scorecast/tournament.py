@@ -14,7 +14,7 @@ from scorecast.candidates import Candidate, candidates_from_params
 from scorecast.errors import ConfigError
 from scorecast.folds import cv_folds
 from scorecast.parallel import parallel_backend
-from scorecast.params import check_setting
+from scorecast.params import TournamentParams, check_setting
 from scorecast.paths import RESULTS_DIR, TRAIN_PATH
 from scorecast.preprocess import preprocessor_from_params
 
@@ -88,7 +88,8 @@ def main(params: dict, name: str) -> None:
     if name not in candidates:
         raise ConfigError(f"params.yaml: no candidate {name!r}; known: {', '.join(candidates)}")
     candidates[name].build()  # fail on a bad config before reading any data
-    cv = params["tournament"]["cv"]
+    opts = TournamentParams.of(params)
+    cv, parallel = opts.cv, opts.parallel
     train = read_parquet(TRAIN_PATH)
     log.info(
         "tournament [%d/%d] %s: %d grid point(s) x %d fold(s)...",
@@ -96,18 +97,18 @@ def main(params: dict, name: str) -> None:
         len(candidates),
         name,
         int(np.prod([len(v) for v in candidates[name].grid.values()])),
-        cv["folds"] * cv.get("repeats", 1),
+        cv.folds * cv.repeats,
     )
-    with parallel_backend(**params["tournament"].get("parallel", {})) as n_jobs:
+    with parallel_backend(parallel.backend, parallel.n_jobs, parallel.address) as n_jobs:
         result = cross_validate(
             candidates[name],
             preprocessor_from_params(params),
             train,
             target=params["data"]["target"],
-            folds=int(cv["folds"]),
-            repeats=int(cv.get("repeats", 1)),
-            seed=int(cv["seed"]),
-            scoring=params["tournament"].get("scoring", "r2"),
+            folds=cv.folds,
+            repeats=cv.repeats,
+            seed=cv.seed,
+            scoring=opts.scoring,
             n_jobs=n_jobs,
         )
     seconds = result.pop("fit_seconds")  # to the log, not the result: results stay byte-identical across reruns

@@ -13,7 +13,7 @@ from scorecast.artifacts import require, write_json, write_parquet
 from scorecast.cells import blank_rows, check_column, decode, read_cells, require_columns
 from scorecast.dataset import DatasetSpec
 from scorecast.errors import DataValidationError
-from scorecast.params import check_setting
+from scorecast.params import ValidateParams, check_setting
 from scorecast.paths import RAW_PATH, REPORT_PATH, VALIDATED_PATH
 
 log = logging.getLogger(__name__)
@@ -98,15 +98,15 @@ def validate(
 
 def main(params: dict) -> None:
     spec = DatasetSpec.from_params(params["data"])
-    opts = params.get("validate", {})
+    opts = ValidateParams.of(params)
     raw = read_raw(require(RAW_PATH))
     try:
         frame, report = validate(
             raw,
             spec,
             file=str(RAW_PATH),
-            on_error=opts.get("on_error", "fail"),
-            max_reported=int(opts.get("max_reported", 50)),
+            on_error=opts.on_error,
+            max_reported=opts.max_reported,
         )
     except DataValidationError as err:
         if err.report is not None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import fields
 
 import numpy as np
 import pytest
 
 from scorecast.errors import ConfigError
-from scorecast.params import check_params, check_setting
+from scorecast.params import SECTION_TYPES, SplitParams, TournamentParams, check_params, check_setting
 
 
 def changed(params: dict, path: str, value) -> dict:
@@ -100,3 +101,23 @@ def test_numpy_numbers_are_numbers_but_bools_are_not():
         check_setting(key, value)  # a direct caller passing numpy values (as from a frame) is not refused
     with pytest.raises(ConfigError, match="tournament.cv.folds is True; expected a whole number"):
         check_setting("tournament.cv.folds", True)
+
+
+def test_conf_sets_every_setting_so_no_default_in_params_py_reaches_the_pipeline(params):
+    """Stages do not list params.py as a dvc.yaml dependency; that holds only while conf/ sets every key."""
+
+    def unset(kind, values, where):
+        for f in fields(kind):
+            if f.name not in values:
+                yield f"{where}.{f.name}"
+            elif "section" in f.metadata:
+                yield from unset(f.metadata["section"], values[f.name], f"{where}.{f.name}")
+
+    assert [key for kind in SECTION_TYPES for key in unset(kind, params[kind.key], kind.key)] == []
+
+
+def test_a_section_is_typed_with_its_defaults(params):
+    assert SplitParams.of(params).test_size == params["split"]["test_size"]
+    tournament = TournamentParams.of({"tournament": {"candidates": {}, "cv": {"folds": 3, "seed": 1}}})
+    assert (tournament.cv.folds, tournament.cv.repeats, tournament.scoring) == (3, 1, "r2")
+    assert (tournament.parallel.backend, tournament.parallel.n_jobs) == ("sequential", 1)
