@@ -53,8 +53,10 @@ def cross_validate(
         search.fit(train.drop(columns=[target]), train[target])
     except (ValueError, TypeError) as err:  # sklearn's InvalidParameterError is both; so are the estimators' own
         raise ConfigError(
-            f"tournament@{candidate.name}: {candidate.target} failed to fit ({str(err).splitlines()[0]}); "
-            f"check conf/model/{candidate.name}.yaml's params and grid, and params.yaml's preprocess settings"
+            f"tournament@{candidate.name}: {candidate.target} failed to fit ({str(err).splitlines()[0]}) on folds "
+            f"of about {len(train) * (folds - 1) // folds} of the {len(train)} training rows; check "
+            f"conf/model/{candidate.name}.yaml's params and grid, params.yaml's preprocess settings, and whether "
+            "split.test_size leaves enough rows"
         ) from err
     elapsed = time.perf_counter() - started
     res = search.cv_results_
