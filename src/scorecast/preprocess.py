@@ -21,8 +21,8 @@ def build_preprocessor(
     scale_numeric: bool = True,
 ) -> Any:
     """An unfitted ColumnTransformer for the dataset's columns: scaled numerics, and one-hot categoricals over
-    the categories conf/ lists (so a listed category absent from the training rows still gets its column).
-    Bool and text columns list none; theirs are learned from the training rows, in a block of their own."""
+    the categories the column lists (conf/'s, or False/True for a bool), so a listed category absent from the
+    training rows still gets its column. Text columns list none; theirs are learned, in a block of their own."""
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
@@ -44,15 +44,15 @@ def build_preprocessor(
         encoder = OneHotEncoder(categories=categories, handle_unknown="ignore", sparse_output=False)
         return Pipeline([*steps, ("onehot", encoder)])
 
-    listed = [c for c in spec.features if c.type == "category"]
-    learned = [c.name for c in spec.features if c.type in ("bool", "text")]
+    listed = [c for c in spec.features if c.categories]  # category and bool columns
+    text = [c.name for c in spec.features if c.type == "text"]
     transformers = []
     if spec.numeric:
         transformers.append(("numeric", Pipeline(numeric_steps) if numeric_steps else "passthrough", spec.numeric))
     if listed:
         transformers.append(("categorical", one_hot([list(c.categories) for c in listed]), [c.name for c in listed]))
-    if learned:
-        transformers.append(("learned", one_hot("auto"), learned))
+    if text:
+        transformers.append(("text", one_hot("auto"), text))
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
 
 
