@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from scorecast.errors import ConfigError
+from scorecast.rules import flag, number
 
 COLUMN_TYPES = ("category", "int", "float", "bool", "text")
 COLUMN_KEYS = ("type", "categories", "min", "max", "allow_missing")
@@ -174,7 +175,7 @@ def _column(where: str, name: str, spec: Any) -> Column:
         categories = ("False", "True")
     low, high = _range(where, [spec.get("min"), spec.get("max")], keys=("min", "max"))
     allow_missing = spec.get("allow_missing", False)
-    if not isinstance(allow_missing, bool):
+    if flag(allow_missing):
         raise ConfigError(f"params.yaml: {where}.allow_missing is {allow_missing!r}; expected true or false")
     return Column(name, kind, categories, low, high, allow_missing)
 
@@ -192,7 +193,7 @@ def _range(where: str, bounds: Any, keys: tuple[str, str] = ("[0]", "[1]")) -> t
     if not isinstance(bounds, list) or len(bounds) != 2:
         raise ConfigError(f"params.yaml: {where} is {bounds!r}; expected [low, high]")
     for key, value in zip(keys, bounds, strict=True):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        if value is not None and number()(value):
             sep = "" if key.startswith("[") else "."
             raise ConfigError(f"params.yaml: {where}{sep}{key} is {value!r}; expected a number or null")
     low, high = bounds

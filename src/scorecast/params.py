@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import yaml
 
@@ -49,7 +49,7 @@ class Section:
     key: ClassVar[str]
 
     @classmethod
-    def of(cls, params: dict[str, Any]) -> Any:
+    def of(cls, params: dict[str, Any]) -> Self:
         """The section of an already checked params.yaml (load_params checks the whole file)."""
         return _build(cls, params.get(cls.key) or {})
 
@@ -142,16 +142,17 @@ class PackageParams(Section):
     model_name: str = setting(model_name)
 
 
-SECTION_TYPES: tuple[type[Section], ...] = (
-    SplitParams, TournamentParams, ValidateParams, PreprocessParams, IntervalParams, SelectParams,
-    EvaluateParams, DriftParams, PackageParams,
-)  # fmt: skip
+SECTION_TYPES: tuple[type[Section], ...] = tuple(Section.__subclasses__())  # in the order defined above
 SECTIONS = {"data", *(kind.key for kind in SECTION_TYPES)}
+
+
+def _is_required(f: Any) -> bool:
+    return f.default is MISSING and f.default_factory is MISSING
 
 
 def _required(kind: Any) -> bool:
     """A section must be present when one of its keys has no default."""
-    return any(f.default is MISSING and f.default_factory is MISSING for f in fields(kind))
+    return any(_is_required(f) for f in fields(kind))
 
 
 def load_params(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
@@ -207,8 +208,7 @@ def _check_section(section: Any, kind: Any, name: str, where: str) -> None:
     unknown = [key for key in section if key not in keys]
     if unknown:
         raise ConfigError(f"{where}: {name}.{unknown[0]} is not a setting (a typo?); {name} takes {', '.join(keys)}")
-    missing = [f.name for f in fields(kind) if f.name not in section and f.default is MISSING
-               and f.default_factory is MISSING]  # fmt: skip
+    missing = [f.name for f in fields(kind) if f.name not in section and _is_required(f)]
     if missing:
         raise ConfigError(f"{where}: {name}.{missing[0]} is missing")
     for f in fields(kind):
