@@ -5,13 +5,38 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
+import platform
 import sys
+from pathlib import Path
 
 from scorecast.errors import ScorecastError
 
 log = logging.getLogger("scorecast")
 
 STAGES = ("ingest", "validate", "split", "preprocess", "tournament", "select", "evaluate", "package")
+
+
+def blas_kernel(machine: str, cpuinfo: str) -> str | None:
+    """The OpenBLAS kernel family to pin, so a fit gives the same bits on every x86-64 CPU with AVX2.
+
+    Left to itself OpenBLAS picks kernels by CPU (AVX-512 on one machine, AVX2 on the next), and a least-squares
+    fit's last bits follow the pick: models/model.pkl, and so dvc.lock, would change with the machine."""
+    flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
+    if machine.lower() in ("x86_64", "amd64") and {"avx2", "fma"} <= set(flags):
+        return "Haswell"  # AVX2 + FMA kernels, which every AVX-512 CPU runs too
+    return None
+
+
+def pin_blas_kernel() -> None:
+    """Before numpy loads OpenBLAS; an OPENBLAS_CORETYPE the user set wins."""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return
+    kernel = blas_kernel(platform.machine(), cpuinfo)
+    if kernel:
+        os.environ.setdefault("OPENBLAS_CORETYPE", kernel)
 
 
 def run_stage(stage: str, candidate: str | None) -> None:
@@ -63,6 +88,7 @@ def coverage_ci(interval: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    pin_blas_kernel()
     args = parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
