@@ -1,9 +1,9 @@
 """BentoML entry point (`bentoml serve service:ScoreCast`): wires scorecast.serving into one service.
 
 Configure with environment variables: SCORECAST_MODEL_TAG (default: in a bento, the model it was built with;
-else the workspace's models/scorecast.bentomodel, else the store's newest packaged model; pin a tag to roll back),
-SCORECAST_API_KEY, SCORECAST_RATE_LIMIT (requests/minute per client), SCORECAST_MAX_BYTES, SCORECAST_MAX_ROWS,
-SCORECAST_WORKERS.
+else the workspace's model, which models/package.json names, else the store's newest packaged model; pin a tag
+to roll back), SCORECAST_API_KEY, SCORECAST_RATE_LIMIT (requests/minute per client), SCORECAST_MAX_BYTES,
+SCORECAST_MAX_ROWS, SCORECAST_WORKERS.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 if (HERE / "src" / "scorecast").is_dir():  # a bento ships the package as src/scorecast, not installed
     sys.path.insert(0, str(HERE / "src"))
 
-from scorecast.paths import EXPORT_PATH  # noqa: E402
+from scorecast.paths import MODEL_PATH, PACKAGE_PATH  # noqa: E402
 from scorecast.serving import iospec, store, web  # noqa: E402
 from scorecast.serving.endpoints import Scorer  # noqa: E402
 from scorecast.serving.guard import AccessGuard, JsonErrors  # noqa: E402
@@ -29,7 +29,7 @@ from scorecast.serving.timeout import patch_bentoml_timeout  # noqa: E402
 patch_bentoml_timeout()
 
 SETTINGS = Settings.from_env()
-TAG = store.ensure_in_store(SETTINGS.model_tag or store.bento_model(HERE), HERE / EXPORT_PATH)
+TAG = store.ensure_in_store(SETTINGS.model_tag or store.bento_model(HERE), HERE / PACKAGE_PATH, HERE / MODEL_PATH)
 SCHEMA = bentoml.models.get(TAG).info.metadata["schema"]
 RECORDS = iospec.raw_spec("Records", "application/json", iospec.record_schema(SCHEMA))
 PREDICTIONS = iospec.raw_spec("Predictions", "application/json", iospec.PREDICTIONS_SCHEMA)

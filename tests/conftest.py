@@ -145,7 +145,7 @@ class Server:
 def start_server(packaged: Path, tmp: Path, cwd: Path = ROOT, **settings: str) -> Iterator[Server]:
     port = free_port()
     log_path = tmp / "predictions.sqlite"
-    # Unpinned, the service serves the checkout's own models/scorecast.bentomodel; from this checkout that would
+    # Unpinned, the service serves the model the checkout's models/package.json names; from this checkout that would
     # be whatever the last local `dvc repro` made, so serve the latest model of the `packaged` store instead.
     pin = {"SCORECAST_MODEL_TAG": "scorecast:latest"} if cwd == ROOT else {}
     env = {**stage_env(packaged / "bentoml"), "SCORECAST_LOG_PATH": str(log_path), "SCORECAST_WORKERS": "1",

@@ -35,7 +35,7 @@ PREDICTIONS_PLOT = Path("plots/test_predictions.csv")
 IMPORTANCE_PLOT = Path("plots/feature_importance.csv")
 
 # package
-EXPORT_PATH = Path("models/scorecast.bentomodel")
+PACKAGE_PATH = Path("models/package.json")  # the tag and metadata; models/model.pkl is the model
 
 # drift
 REPORT_JSON = Path("reports/drift.json")

@@ -27,12 +27,11 @@ def test_bentoml_build(bento_env, root):
 
 
 DECOY = """
-import sys
-from pathlib import Path
-from scorecast.package import save_to_store
-model = Path(sys.argv[1])
-model.write_bytes(b"not a model")
-print(save_to_store("decoy", model, {"schema": {"dataset": "toy"}, "metrics": {}}))
+from scorecast.serving.store import content_tag, save_to_store
+meta = {"schema": {"dataset": "toy"}, "metrics": {}}
+tag = content_tag("decoy", b"not a model", meta)
+save_to_store(tag, b"not a model", meta)
+print(tag)
 """
 
 
@@ -42,8 +41,8 @@ def test_a_bento_serves_its_own_model_not_the_stores_newest(bento_env, root, pac
     name, version = proc.stdout.strip().splitlines()[-1].removeprefix("__tag__:").split(":")
     bento = Path(bento_env["BENTOML_HOME"]) / "bentos" / name / version
     (built_with,) = [m["tag"] for m in yaml.safe_load((bento / "bento.yaml").read_text())["services"][0]["models"]]
-    decoy = subprocess.run([sys.executable, "-c", DECOY, str(tmp_path / "decoy.pkl")], env=bento_env,
-                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    decoy = subprocess.run([sys.executable, "-c", DECOY], env=bento_env, capture_output=True, text=True,
+                           check=True).stdout.strip()  # fmt: skip
     try:  # the decoy is now the newest packaged model; served from the bento's src/, the bento's own must win
         with serve_store(packaged, tmp_path, cwd=bento / "src") as server:
             assert server.client.get("/metadata").json()["tag"] == built_with

@@ -1,59 +1,116 @@
-"""Which model the service serves when no tag is pinned: the workspace's, not whatever `dvc exp run` made latest."""
+"""Which model the service serves when no tag is pinned (the workspace's, not whatever `dvc exp run` made latest),
+and how the workspace's model reaches a store that lacks it."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import tarfile
+from pathlib import Path
 
 import pytest
 
 from scorecast.errors import ConfigError
-from scorecast.serving.store import bento_model, exported_tag
+from scorecast.serving.store import bento_model, content_tag, packaged
+
+META = {"schema": {"dataset": "toy"}, "metrics": {}}
 
 SCENARIO = """
-import sys
+import json, sys
 from pathlib import Path
-from scorecast.package import export, save_to_store
-from scorecast.serving.store import ensure_in_store
+from scorecast.serving.store import content_tag, ensure_in_store, save_to_store
 
 work = Path(sys.argv[1])
-model = work / "model.pkl"
-model.write_bytes(b"the workspace's model")
-workspace = save_to_store("toy", model, {"schema": {"dataset": "toy"}, "metrics": {}})  # any model_name
-export(workspace, work / "scorecast.bentomodel")
-model.write_bytes(b"an experiment's model")
-experiment = save_to_store("toy", model, {"schema": {"dataset": "toy"}, "metrics": {}})  # now latest
+meta = {"schema": {"dataset": "toy"}, "metrics": {}}
+workspace = content_tag("toy", b"the workspace's model", meta)  # any model_name
+save_to_store(workspace, b"the workspace's model", meta)
+(work / "model.pkl").write_bytes(b"the workspace's model")
+(work / "package.json").write_text(json.dumps({"tag": workspace, "metadata": meta}))
+experiment = content_tag("toy", b"an experiment's model", meta)
+save_to_store(experiment, b"an experiment's model", meta)  # now latest
 print(workspace, experiment)
-print(ensure_in_store(None, work / "scorecast.bentomodel"))  # the workspace's
-print(ensure_in_store(None, work / "missing.bentomodel"))  # no export (inside a bento): the newest
-print(ensure_in_store(experiment, work / "scorecast.bentomodel"))  # pinned
+print(ensure_in_store(None, work / "package.json", work / "model.pkl"))  # the workspace's
+print(ensure_in_store(None, work / "missing.json", work / "model.pkl"))  # no record (inside a bento): the newest
+print(ensure_in_store(experiment, work / "package.json", work / "model.pkl"))  # pinned
 """
 
 
+def run_in_store(script: str, store: Path, *args: str) -> subprocess.CompletedProcess:
+    """A process of its own: BentoML fixes its store path the first time it is used in a process."""
+    env = {**os.environ, "BENTOML_HOME": str(store), "BENTOML_DO_NOT_TRACK": "true"}
+    return subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True)
+
+
 def test_no_pinned_tag_serves_the_workspace_model_not_latest(tmp_path):
-    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true"}
-    out = subprocess.run([sys.executable, "-c", SCENARIO, str(tmp_path)], env=env, capture_output=True, text=True,
-                         check=True).stdout.split()  # fmt: skip
-    workspace, experiment, default, without_export, pinned = out
+    out = run_in_store(SCENARIO, tmp_path / "bentoml", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    workspace, experiment, default, without_record, pinned = out.stdout.split()
     assert workspace != experiment
-    assert (default, without_export, pinned) == (workspace, experiment, experiment)
+    assert (default, without_record, pinned) == (workspace, experiment, experiment)
 
 
-def test_a_file_that_is_not_an_export_says_so(tmp_path):
-    bad = tmp_path / "scorecast.bentomodel"
-    with tarfile.open(bad, "w:xz") as archive:
-        archive.add(__file__, arcname="notes.txt")
-    with pytest.raises(ConfigError, match="not a BentoML model export"):
-        exported_tag(bad)
-    assert exported_tag(tmp_path / "absent.bentomodel") is None
+RESTORE = """
+import sys
+from pathlib import Path
+import bentoml
+from scorecast.serving.store import MODEL_FILE, ensure_in_store
+
+work = Path(sys.argv[1])
+tag = ensure_in_store(None, work / "package.json", work / "model.pkl")
+model = bentoml.models.get(tag)
+print(tag, Path(model.path_of(MODEL_FILE)).read_bytes().decode(), model.info.labels, sep="\\n")
+"""
 
 
-def test_an_empty_store_without_an_export_says_what_to_run(tmp_path):
-    script = "from pathlib import Path\nimport scorecast.serving.store as s\ns.ensure_in_store(None, Path('m'))"
-    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true"}
-    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+def write_workspace(work: Path, model: bytes, recorded: bytes | None = None) -> str:
+    """models/model.pkl and the package record the package stage writes; `recorded` is the model it was made of."""
+    tag = content_tag("toy", model if recorded is None else recorded, META)
+    (work / "model.pkl").write_bytes(model)
+    (work / "package.json").write_text(json.dumps({"tag": tag, "metadata": META}))
+    return tag
+
+
+def test_an_empty_store_gets_the_workspace_model_under_its_recorded_tag(tmp_path):
+    """What a fresh clone has after `dvc pull`: the record and the model, and a store that never saw either."""
+    tag = write_workspace(tmp_path, b"the pulled model")
+    out = run_in_store(RESTORE, tmp_path / "bentoml", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    served, model, labels = out.stdout.splitlines()
+    assert (served, model) == (tag, "the pulled model")
+    assert "'packaged_by': 'scorecast'" in labels
+
+
+@pytest.mark.parametrize(("model", "state"), [(b"a model retrained since", "does not match it"), (None, "is missing")])
+def test_a_model_file_that_is_not_the_recorded_one_is_refused(tmp_path, model, state):
+    tag = write_workspace(tmp_path, model or b"", recorded=b"the packaged model")
+    if model is None:
+        (tmp_path / "model.pkl").unlink()
+    out = run_in_store(RESTORE, tmp_path / "bentoml", str(tmp_path))
+    assert out.returncode != 0
+    assert f"package.json names {tag}, but {tmp_path / 'model.pkl'} {state}: `dvc repro`" in out.stderr
+    assert not (tmp_path / "bentoml" / "models" / "toy").exists()  # nothing saved under the wrong tag
+
+
+def test_a_file_that_is_not_a_package_record_says_so(tmp_path):
+    bad = tmp_path / "package.json"
+    bad.write_text('{"metadata": {}}')
+    with pytest.raises(ConfigError, match="package.json: not a package record"):
+        packaged(bad)
+    assert packaged(tmp_path / "absent.json") is None
+
+
+def test_the_tag_follows_the_content_not_the_key_order():
+    assert content_tag("toy", b"m", {"a": 1, "b": 2}) == content_tag("toy", b"m", {"b": 2, "a": 1})
+    assert content_tag("toy", b"m", META) != content_tag("toy", b"n", META)
+    assert content_tag("toy", b"m", META).startswith("toy:")
+
+
+def test_an_empty_store_without_a_record_says_what_to_run(tmp_path):
+    script = (
+        "from pathlib import Path\nimport scorecast.serving.store as s\ns.ensure_in_store(None, Path('p'), Path('m'))"
+    )
+    run = run_in_store(script, tmp_path / "bentoml")
     assert run.returncode != 0 and "the BentoML store holds no scorecast model; run `dvc repro`" in run.stderr
 
 

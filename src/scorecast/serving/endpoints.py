@@ -97,7 +97,6 @@ class Scorer:
                 "schema": meta["schema"],
                 "data_md5": meta.get("data_md5"),
                 "params_md5": meta.get("params_md5"),
-                "git_revision": meta.get("git_revision"),
                 "predictor": self.predictor.mode,
                 "limits": {"max_bytes": self.settings.max_bytes, "max_rows": self.settings.max_rows},
                 "auth_required": self.settings.api_key is not None,

@@ -1,9 +1,10 @@
-"""Find the packaged model in the BentoML store (importing the exported file when missing) and load it."""
+"""The BentoML store's scorecast models: save one, find the one to serve (adding the workspace's), load it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ from scorecast.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-MODEL_FILE = "model.pkl"  # written by scorecast.package
-PACKAGED_BY = {"packaged_by": "scorecast"}  # the label every model scorecast.package saves carries
+MODEL_FILE = "model.pkl"  # the select stage's models/model.pkl, as saved in the store
+PACKAGED_BY = {"packaged_by": "scorecast"}  # the label every model scorecast saves carries
 
 
 @dataclass(frozen=True)
@@ -23,21 +24,52 @@ class LoadedModel:
     pipeline: Any
 
 
-def exported_tag(export_path: Path) -> str | None:
-    """The tag of the model in `export_path` (the package stage's export), or None when there is none."""
-    import yaml
+def content_tag(name: str, model: bytes, metadata: dict[str, Any]) -> str:
+    """A version derived from the model and its metadata, so a tag names one content and new metrics or params
+    get a new tag; the same files give the same tag on any machine, which is what lets the service restore one."""
+    content = hashlib.md5(model)
+    content.update(json.dumps(metadata, sort_keys=True).encode())
+    return f"{name}:{content.hexdigest()[:16]}"
 
-    if not export_path.is_file():
+
+def save_to_store(tag: str, model: bytes, metadata: dict[str, Any]) -> None:
+    import bentoml
+    from bentoml.exceptions import NotFound
+
+    try:
+        # The same content again: saved anew to make it `latest` again. What is deleted is what is saved next,
+        # from files that stay on disk, so a failure here loses nothing a rerun does not restore.
+        bentoml.models.delete(tag)
+    except NotFound:
+        pass
+    labels = {"dataset": metadata["schema"]["dataset"], **PACKAGED_BY}
+    with bentoml.models.create(tag, metadata=metadata, labels=labels) as saved:
+        Path(saved.path_of(MODEL_FILE)).write_bytes(model)
+
+
+def packaged(package_path: Path) -> tuple[str, dict[str, Any]] | None:
+    """The tag and metadata the package stage recorded in `package_path`, or None when there is no record."""
+    if not package_path.is_file():
         return None
     try:
-        with tarfile.open(export_path, "r:*") as archive:
-            member = next(m for m in archive.getmembers() if m.name.lstrip("./") == "model.yaml")
-            info = yaml.safe_load(archive.extractfile(member).read())  # type: ignore[union-attr]
-        return f"{info['name']}:{info['version']}"
-    except (tarfile.TarError, StopIteration, AttributeError, KeyError, TypeError, yaml.YAMLError) as err:
+        record = json.loads(package_path.read_text())
+        return str(record["tag"]), dict(record["metadata"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise ConfigError(f"{package_path}: not a package record ({err!r}); run `dvc repro` to rewrite it") from err
+
+
+def restore(tag: str, metadata: dict[str, Any], package_path: Path, model_path: Path) -> None:
+    """Add the workspace's packaged model to the store (after `dvc pull`, on another machine) from the files it
+    was made of, once they are checked to be the ones `package_path` names."""
+    model = model_path.read_bytes() if model_path.is_file() else b""
+    if content_tag(tag.split(":")[0], model, metadata) != tag:
+        state = "does not match it" if model else "is missing"
         raise ConfigError(
-            f"{export_path}: not a BentoML model export ({err!r}); run `dvc repro` to rewrite it"
-        ) from err
+            f"{package_path} names {tag}, but {model_path} {state}: `dvc repro` packages the workspace's model, "
+            "`dvc checkout` restores the files dvc.lock names"
+        )
+    log.info("adding %s to the BentoML store from %s and %s", tag, model_path, package_path)
+    save_to_store(tag, model, metadata)
 
 
 def bento_model(service_dir: Path) -> str | None:
@@ -54,26 +86,26 @@ def bento_model(service_dir: Path) -> str | None:
     return tags[0] if tags else None
 
 
-def ensure_in_store(tag: str | None, export_path: Path) -> str:
-    """Return the resolved tag, importing `export_path` (`dvc repro` output) if the store lacks it.
+def ensure_in_store(tag: str | None, package_path: Path, model_path: Path) -> str:
+    """Return the resolved tag; with none pinned, the workspace's model, added to the store when it lacks it.
 
-    No tag means the workspace's model: the one in `export_path`, not the store's `latest`, which the last
-    `dvc exp run` moved; with no export either (a fresh store, outside a bento), the newest packaged model.
-    (Inside a bento, service.py passes the bento's own model as the tag.)"""
+    The workspace's model is the one `package_path` names (what `dvc repro`, `dvc pull` or `dvc exp apply` left),
+    not the store's `latest`, which the last `dvc exp run` moved; with no record either (a fresh store, outside
+    a bento), the newest packaged model. (Inside a bento, service.py pins the bento's own model.)"""
     import bentoml
     from bentoml.exceptions import NotFound
 
-    exported = exported_tag(export_path)  # None when there is no export; a damaged one is a ConfigError
-    tag = tag or exported or newest_packaged(export_path)
-    if exported is not None and not _in_store(exported):
-        log.info("importing %s into the BentoML store", export_path)
-        bentoml.models.import_model(str(export_path))
+    record = None if tag else packaged(package_path)
+    if record is not None:
+        tag, metadata = record
+        if not _in_store(tag):
+            restore(tag, metadata, package_path, model_path)
+    tag = tag or newest_packaged(package_path)
     try:
         return str(bentoml.models.get(tag).tag)
     except NotFound:
-        held = f"{export_path} holds {exported}" if exported else f"{export_path} does not exist"
         raise ConfigError(
-            f"model {tag} is not in the BentoML store ({held}); `bentoml models list` shows the tags there "
+            f"model {tag} is not in the BentoML store; `bentoml models list` shows the tags there "
             "(SCORECAST_MODEL_TAG pins one), and `dvc repro` packages the workspace's model"
         ) from None
 
@@ -89,14 +121,14 @@ def _in_store(tag: str) -> bool:
     return True
 
 
-def newest_packaged(export_path: Path) -> str:
+def newest_packaged(package_path: Path) -> str:
     """The newest model the package stage saved, under any package.model_name."""
     import bentoml
 
     ours = [m for m in bentoml.models.list() if PACKAGED_BY.items() <= m.info.labels.items()]
     if not ours:
         raise ConfigError(
-            f"{export_path} does not exist and the BentoML store holds no scorecast model; run `dvc repro` "
+            f"{package_path} does not exist and the BentoML store holds no scorecast model; run `dvc repro` "
             "(or set SCORECAST_MODEL_TAG to a tag listed by `bentoml models list`)"
         )
     return str(max(ours, key=lambda m: m.info.creation_time).tag)
