@@ -189,8 +189,9 @@ def guarded(packaged, tmp_path_factory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def bento_env(packaged) -> dict[str, str]:
-    """Environment whose BentoML store holds the packaged model."""
-    return stage_env(packaged / "bentoml")
+    """Environment whose BentoML store holds the packaged model, pinned to it: unpinned, `bentoml build` in this
+    checkout would take the model models/package.json names, which a fresh clone has not made."""
+    return {**stage_env(packaged / "bentoml"), "SCORECAST_MODEL_TAG": "scorecast:latest"}
 
 
 @pytest.fixture(scope="session")
