@@ -9,14 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scorecast.artifacts import read_parquet, write_json
+from scorecast.artifacts import read_dill, read_parquet, write_json
 from scorecast.candidates import Candidate, candidates_from_params
 from scorecast.errors import ConfigError
 from scorecast.folds import cv_folds
 from scorecast.parallel import parallel_backend
 from scorecast.params import TournamentParams, check_setting
-from scorecast.paths import RESULTS_DIR, TRAIN_PATH
-from scorecast.preprocess import preprocessor_from_params
+from scorecast.paths import PREPROCESSOR_PATH, RESULTS_DIR, TRAIN_PATH
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +85,8 @@ def _plain(value: Any) -> Any:
 
 
 def main(params: dict, name: str) -> None:
+    from sklearn.base import clone
+
     candidates = candidates_from_params(params)
     if name not in candidates:
         raise ConfigError(f"params.yaml: no candidate {name!r}; known: {', '.join(candidates)}")
@@ -101,10 +102,13 @@ def main(params: dict, name: str) -> None:
         int(np.prod([len(v) for v in candidates[name].grid.values()])),
         cv.folds * cv.repeats,
     )
+    # The preprocess stage's preprocessor, unfitted: the one that ships, so its settings are declared once (on the
+    # preprocess stage) and only its fitted state, which each fold relearns, is left behind.
+    preprocessor = clone(read_dill(PREPROCESSOR_PATH))
     with parallel_backend(parallel.backend, parallel.n_jobs, parallel.address) as n_jobs:
         result = cross_validate(
             candidates[name],
-            preprocessor_from_params(params),
+            preprocessor,
             train,
             target=params["data"]["target"],
             folds=cv.folds,
