@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 if (HERE / "src" / "scorecast").is_dir():  # a bento ships the package as src/scorecast, not installed
     sys.path.insert(0, str(HERE / "src"))
 
+from scorecast.errors import ScorecastError  # noqa: E402
 from scorecast.paths import MODEL_PATH, PACKAGE_PATH  # noqa: E402
 from scorecast.serving import iospec, store, web  # noqa: E402
 from scorecast.serving.endpoints import Scorer  # noqa: E402
@@ -28,8 +29,11 @@ from scorecast.serving.timeout import patch_bentoml_timeout  # noqa: E402
 
 patch_bentoml_timeout()
 
-SETTINGS = Settings.from_env()
-TAG = store.ensure_in_store(SETTINGS.model_tag or store.bento_model(HERE), HERE / PACKAGE_PATH, HERE / MODEL_PATH)
+try:
+    SETTINGS = Settings.from_env()
+    TAG = store.ensure_in_store(SETTINGS.model_tag or store.bento_model(HERE), HERE / PACKAGE_PATH, HERE / MODEL_PATH)
+except ScorecastError as err:  # a setting or the model to serve: one line, not BentoML's import traceback
+    sys.exit(f"scorecast service: error: {err}")
 SCHEMA = bentoml.models.get(TAG).info.metadata["schema"]
 RECORDS = iospec.raw_spec("Records", "application/json", iospec.record_schema(SCHEMA))
 PREDICTIONS = iospec.raw_spec("Predictions", "application/json", iospec.PREDICTIONS_SCHEMA)

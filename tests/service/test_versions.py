@@ -31,4 +31,6 @@ def test_an_unknown_tag_stops_start_up_with_a_clear_message(bento_env, root):
     proc = subprocess.run(["bentoml", "serve", "service:ScoreCast", "--host", "127.0.0.1", "--port", "1"], cwd=root,
                           env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert proc.returncode != 0
-    assert "model scorecast:doesnotexist is not in the BentoML store" in proc.stdout + proc.stderr
+    output = proc.stdout + proc.stderr
+    assert "scorecast service: error: model scorecast:doesnotexist is not in the BentoML store" in output
+    assert "Traceback" not in output  # one line, not BentoML's import traceback

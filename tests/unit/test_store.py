@@ -3,10 +3,13 @@ and how the workspace's model reaches a store that lacks it."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,8 @@ import pytest
 from scorecast.errors import ConfigError
 from scorecast.serving.store import bento_model, content_tag, packaged
 
-META = {"schema": {"dataset": "toy"}, "metrics": {}}
+# Floats and nesting, as real metadata has: the tag must survive package.json's round trip through JSON.
+META = {"schema": {"dataset": "toy"}, "metrics": {"test": {"r2": 0.1 + 0.2, "tiny": 1e-17}}, "reference": [-0.0, 2.5]}
 
 SCENARIO = """
 import json, sys
@@ -31,7 +35,7 @@ experiment = content_tag("toy", b"an experiment's model", meta)
 save_to_store(experiment, b"an experiment's model", meta)  # now latest
 print(workspace, experiment)
 print(ensure_in_store(None, work / "package.json", work / "model.pkl"))  # the workspace's
-print(ensure_in_store(None, work / "missing.json", work / "model.pkl"))  # no record (inside a bento): the newest
+print(ensure_in_store(None, work / "missing.json", work / "model.pkl"))  # no record (not a checkout): newest
 print(ensure_in_store(experiment, work / "package.json", work / "model.pkl"))  # pinned
 """
 
@@ -56,54 +60,103 @@ from pathlib import Path
 import bentoml
 from scorecast.serving.store import MODEL_FILE, ensure_in_store
 
-work = Path(sys.argv[1])
-tag = ensure_in_store(None, work / "package.json", work / "model.pkl")
+work, pinned = Path(sys.argv[1]), (sys.argv[2:] or [None])[0]
+tag = ensure_in_store(pinned, work / "package.json", work / "model.pkl")
 model = bentoml.models.get(tag)
 print(tag, Path(model.path_of(MODEL_FILE)).read_bytes().decode(), model.info.labels, sep="\\n")
 """
 
 
 def write_workspace(work: Path, model: bytes, recorded: bytes | None = None) -> str:
-    """models/model.pkl and the package record the package stage writes; `recorded` is the model it was made of."""
+    """models/model.pkl and the package record as the package stage writes them (scorecast.artifacts.write_json);
+    `recorded` is the model the record was made of."""
     tag = content_tag("toy", model if recorded is None else recorded, META)
     (work / "model.pkl").write_bytes(model)
-    (work / "package.json").write_text(json.dumps({"tag": tag, "metadata": META}))
+    (work / "package.json").write_text(json.dumps({"tag": tag, "metadata": META}, indent=2) + "\n")
     return tag
 
 
-def test_an_empty_store_gets_the_workspace_model_under_its_recorded_tag(tmp_path):
+@pytest.mark.parametrize("pin", [False, True], ids=["unpinned", "pinned to the recorded tag"])
+def test_an_empty_store_gets_the_workspace_model_under_its_recorded_tag(tmp_path, pin):
     """What a fresh clone has after `dvc pull`: the record and the model, and a store that never saw either."""
     tag = write_workspace(tmp_path, b"the pulled model")
-    out = run_in_store(RESTORE, tmp_path / "bentoml", str(tmp_path))
+    out = run_in_store(RESTORE, tmp_path / "bentoml", str(tmp_path), *([tag] if pin else []))
     assert out.returncode == 0, out.stderr
     served, model, labels = out.stdout.splitlines()
     assert (served, model) == (tag, "the pulled model")
     assert "'packaged_by': 'scorecast'" in labels
 
 
-@pytest.mark.parametrize(("model", "state"), [(b"a model retrained since", "does not match it"), (None, "is missing")])
+def test_a_restore_waits_for_another_writer_of_the_same_tag(tmp_path):
+    """Two services starting on one empty store: the second waits for the first, then finds the model there."""
+    tag = write_workspace(tmp_path, b"the pulled model")
+    lock = Path(tempfile.gettempdir()) / f"scorecast-store-{tag.replace(':', '-')}.lock"
+    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true"}
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a first service mid-restore holds it
+        proc = subprocess.Popen([sys.executable, "-c", RESTORE, str(tmp_path)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        time.sleep(4)  # ample for the child to import BentoML and reach the lock
+        waited = proc.poll() is None
+        fcntl.flock(held, fcntl.LOCK_UN)
+    out, err = proc.communicate(timeout=60)
+    assert waited, "the restore did not wait for the lock"
+    assert proc.returncode == 0, err
+    assert out.splitlines()[0] == tag
+
+
+@pytest.mark.parametrize(
+    ("model", "state"),
+    [(b"a model retrained since", "does not match it: `dvc pull --force"), (None, "is missing: `dvc pull")],
+)
 def test_a_model_file_that_is_not_the_recorded_one_is_refused(tmp_path, model, state):
     tag = write_workspace(tmp_path, model or b"", recorded=b"the packaged model")
     if model is None:
         (tmp_path / "model.pkl").unlink()
     out = run_in_store(RESTORE, tmp_path / "bentoml", str(tmp_path))
     assert out.returncode != 0
-    assert f"package.json names {tag}, but {tmp_path / 'model.pkl'} {state}: `dvc repro`" in out.stderr
+    assert f"package.json names {tag}, but {tmp_path / 'model.pkl'} {state} {tmp_path / 'model.pkl'}`" in out.stderr
     assert not (tmp_path / "bentoml" / "models" / "toy").exists()  # nothing saved under the wrong tag
 
 
-def test_a_file_that_is_not_a_package_record_says_so(tmp_path):
+@pytest.mark.parametrize(
+    "text", ['{"metadata": {}}', '{"tag": 7, "metadata": {}}', '{"tag": "scorecast", "metadata": {}}', "{"]
+)
+def test_a_file_that_is_not_a_package_record_says_so(tmp_path, text):
     bad = tmp_path / "package.json"
-    bad.write_text('{"metadata": {}}')
+    bad.write_text(text)
     with pytest.raises(ConfigError, match="package.json: not a package record"):
         packaged(bad)
     assert packaged(tmp_path / "absent.json") is None
 
 
-def test_the_tag_follows_the_content_not_the_key_order():
+def test_the_tag_follows_the_content_not_the_key_order_or_the_json_layout(tmp_path):
+    tag = write_workspace(tmp_path, b"m")
+    assert packaged(tmp_path / "package.json") == (tag, META)
+    assert content_tag("toy", b"m", json.loads((tmp_path / "package.json").read_text())["metadata"]) == tag
     assert content_tag("toy", b"m", {"a": 1, "b": 2}) == content_tag("toy", b"m", {"b": 2, "a": 1})
     assert content_tag("toy", b"m", META) != content_tag("toy", b"n", META)
-    assert content_tag("toy", b"m", META).startswith("toy:")
+    assert content_tag("toy", b"m", META) != content_tag("toy", b"m", {**META, "metrics": {"test": {"r2": 0.6}}})
+    assert tag.startswith("toy:")
+
+
+SAVE_TWICE = """
+import bentoml
+from scorecast.serving.store import content_tag, save_to_store
+meta = {"schema": {"dataset": "toy"}, "metrics": {"test": {"r2": 0.5}}}
+first, other = content_tag("toy", b"m", meta), content_tag("toy", b"other", meta)
+save_to_store(first, b"m", meta)
+save_to_store(other, b"other", meta)
+save_to_store(first, b"m", meta)  # the same content packaged again, as after `dvc exp apply` of an older experiment
+print(first, bentoml.models.get("toy:latest").tag, len(bentoml.models.list("toy")))
+"""
+
+
+def test_packaging_the_same_content_again_makes_it_latest_under_the_same_tag(tmp_path):
+    out = run_in_store(SAVE_TWICE, tmp_path / "bentoml")
+    assert out.returncode == 0, out.stderr
+    first, latest, count = out.stdout.split()
+    assert (latest, count) == (first, "2")
 
 
 def test_an_empty_store_without_a_record_says_what_to_run(tmp_path):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,16 +36,34 @@ def content_tag(name: str, model: bytes, metadata: dict[str, Any]) -> str:
     return f"{name}:{content.hexdigest()[:16]}"
 
 
+@contextmanager
+def writing(tag: str) -> Iterator[None]:
+    """One writer of a tag at a time, across processes: BentoML writes a model in place, so two services
+    starting on one empty store (or two queued experiments packaging the same content) would collide."""
+    lock = Path(tempfile.gettempdir()) / f"scorecast-store-{tag.replace(':', '-')}.lock"
+    with lock.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
 def save_to_store(tag: str, model: bytes, metadata: dict[str, Any]) -> None:
+    """Save `model` under `tag`; the same content again is saved anew, which makes it `latest` again."""
     import bentoml
     from bentoml.exceptions import NotFound
 
-    try:
-        # The same content again: saved anew to make it `latest` again. What is deleted is what is saved next,
-        # from files that stay on disk, so a failure here loses nothing a rerun does not restore.
-        bentoml.models.delete(tag)
-    except NotFound:
-        pass
+    with writing(tag):
+        try:
+            # What is deleted is what is saved next, from files that stay on disk, so a failure here loses
+            # nothing a rerun does not restore.
+            bentoml.models.delete(tag)
+        except NotFound:
+            pass
+        _create(tag, model, metadata)
+
+
+def _create(tag: str, model: bytes, metadata: dict[str, Any]) -> None:
+    import bentoml
+
     labels = {"dataset": metadata["schema"]["dataset"], **PACKAGED_BY}
     with bentoml.models.create(tag, metadata=metadata, labels=labels) as saved:
         Path(saved.path_of(MODEL_FILE)).write_bytes(model)
@@ -53,23 +75,29 @@ def packaged(package_path: Path) -> tuple[str, dict[str, Any]] | None:
         return None
     try:
         record = json.loads(package_path.read_text())
-        return str(record["tag"]), dict(record["metadata"])
+        tag, metadata = record["tag"], dict(record["metadata"])
+        if not isinstance(tag, str) or ":" not in tag:
+            raise TypeError(f"tag {tag!r} is not name:version")
     except (ValueError, KeyError, TypeError) as err:
-        raise ConfigError(f"{package_path}: not a package record ({err!r}); run `dvc repro` to rewrite it") from err
+        raise ConfigError(f"{package_path}: not a package record ({err}); run `dvc repro` to rewrite it") from err
+    return tag, metadata
 
 
 def restore(tag: str, metadata: dict[str, Any], package_path: Path, model_path: Path) -> None:
-    """Add the workspace's packaged model to the store (after `dvc pull`, on another machine) from the files it
-    was made of, once they are checked to be the ones `package_path` names."""
-    model = model_path.read_bytes() if model_path.is_file() else b""
-    if content_tag(tag.split(":")[0], model, metadata) != tag:
-        state = "does not match it" if model else "is missing"
-        raise ConfigError(
-            f"{package_path} names {tag}, but {model_path} {state}: `dvc repro` packages the workspace's model, "
-            "`dvc checkout` restores the files dvc.lock names"
-        )
-    log.info("adding %s to the BentoML store from %s and %s", tag, model_path, package_path)
-    save_to_store(tag, model, metadata)
+    """Add the workspace's packaged model to a store that lacks it (after `dvc pull`, on another machine) from
+    the files it was made of, once they are checked to be the ones `package_path` names."""
+    with writing(tag):
+        if _in_store(tag):  # another process restored it while this one waited
+            return
+        model = model_path.read_bytes() if model_path.is_file() else b""
+        if content_tag(tag.split(":")[0], model, metadata) != tag:
+            state, pull = ("does not match it", "dvc pull --force") if model else ("is missing", "dvc pull")
+            raise ConfigError(
+                f"{package_path} names {tag}, but {model_path} {state}: `{pull} {model_path}` fetches the one "
+                "dvc.lock names from the DVC remote; `dvc repro` packages the workspace's model"
+            )
+        log.info("adding %s to the BentoML store from %s and %s", tag, model_path, package_path)
+        _create(tag, model, metadata)
 
 
 def bento_model(service_dir: Path) -> str | None:
@@ -87,16 +115,17 @@ def bento_model(service_dir: Path) -> str | None:
 
 
 def ensure_in_store(tag: str | None, package_path: Path, model_path: Path) -> str:
-    """Return the resolved tag; with none pinned, the workspace's model, added to the store when it lacks it.
+    """Return the resolved tag: the pinned one, else the workspace's model, else (no record: service.py outside a
+    checkout or a bento) the store's newest packaged model. Inside a bento, service.py pins the bento's own.
 
     The workspace's model is the one `package_path` names (what `dvc repro`, `dvc pull` or `dvc exp apply` left),
-    not the store's `latest`, which the last `dvc exp run` moved; with no record either (a fresh store, outside
-    a bento), the newest packaged model. (Inside a bento, service.py pins the bento's own model.)"""
+    not the store's `latest`, which the last `dvc exp run` moved; it is added to a store that lacks it, pinned
+    or not."""
     import bentoml
     from bentoml.exceptions import NotFound
 
-    record = None if tag else packaged(package_path)
-    if record is not None:
+    record = packaged(package_path)
+    if record is not None and tag in (None, record[0]):
         tag, metadata = record
         if not _in_store(tag):
             restore(tag, metadata, package_path, model_path)
