@@ -26,7 +26,6 @@ from scorecast.paths import (
     SELECTION_PATH,
     TRAIN_PATH,
 )
-from scorecast.preprocess import preprocessor_from_params
 
 log = logging.getLogger(__name__)
 
@@ -135,15 +134,16 @@ def main(params: dict) -> None:
     best_params = next(r["best_params"] for r in results if r["candidate"] == winner)
     model = candidates[winner].build().set_params(**best_params)
     train, target, cv = read_parquet(TRAIN_PATH), params["data"]["target"], TournamentParams.of(params).cv
+    preprocessor = read_dill(PREPROCESSOR_PATH)  # fitted on train; calibration refits an unfitted clone per fold
     interval = calibrate(
-        Pipeline([("preprocess", preprocessor_from_params(params)), ("model", clone(model))]),
+        Pipeline([("preprocess", clone(preprocessor)), ("model", clone(model))]),
         train,
         target=target,
         folds=cv.folds,
         seed=cv.seed,
         coverage=IntervalParams.of(params).coverage,
     )
-    pipeline = refit(model, read_dill(PREPROCESSOR_PATH), train, target)
+    pipeline = refit(model, preprocessor, train, target)
     write_csv(LEADERBOARD_CSV, board)
     write_text(LEADERBOARD_MD, to_markdown(board, winner))
     write_json(
