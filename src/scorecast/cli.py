@@ -28,13 +28,18 @@ def blas_kernel(machine: str, cpuinfo: str) -> str | None:
     return None
 
 
-def pin_blas_kernel() -> None:
-    """Before numpy loads OpenBLAS; an OPENBLAS_CORETYPE the user set wins."""
+def machine_kernel() -> str | None:
+    """`blas_kernel` for this machine (Linux: other systems have no /proc/cpuinfo, and get no pin)."""
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return
-    kernel = blas_kernel(platform.machine(), cpuinfo)
+        return None
+    return blas_kernel(platform.machine(), cpuinfo)
+
+
+def pin_blas_kernel() -> None:
+    """Before numpy loads OpenBLAS; an OPENBLAS_CORETYPE the user set wins."""
+    kernel = machine_kernel()
     if kernel:
         os.environ.setdefault("OPENBLAS_CORETYPE", kernel)
 

@@ -36,9 +36,9 @@ def test_every_code_dependency_in_dvc_yaml_is_locked():
 
 # Modules that only check or name things: a stage's outputs do not depend on them, so editing one reruns
 # nothing. params.py also holds defaults, but conf/ sets every key (test_params checks), so none reaches a
-# stage. `compose` is the exception: checking params.yaml is its job. (The entry point, __main__ -> cli,
-# dispatches to the stage module and pins OpenBLAS's kernels, which keeps outputs as they are on every machine;
-# it is not followed either.)
+# stage. `compose` is the exception: checking params.yaml is its job. (The entry point, __main__ -> cli, is not
+# followed either: it dispatches to the stage module, and pins OpenBLAS's kernels, a constant that decides the
+# fits' last bits; after changing that constant, run `dvc repro --force`.)
 NAMES_OR_CHECKS = {"errors", "paths", "params"}
 STAGE_FILES = [ROOT / "dvc.yaml", ROOT / "monitor" / "dvc.yaml"]
 PACKAGE = ROOT / "src" / "scorecast"

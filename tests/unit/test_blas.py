@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecast.cli import blas_kernel, pin_blas_kernel
+from scorecast.cli import blas_kernel, machine_kernel, pin_blas_kernel
 
 ROOT = Path(__file__).resolve().parents[2]
 AVX2 = "processor\t: 0\nflags\t\t: fpu sse2 avx fma avx2 bmi2\n"
@@ -47,10 +47,11 @@ def openblas_kernels(env: dict[str, str]) -> list[str]:
 
 
 def test_the_pin_reaches_numpy_and_scipy_and_a_users_choice_wins(monkeypatch):
-    expected = blas_kernel("x86_64", Path("/proc/cpuinfo").read_text()) if os.uname().machine == "x86_64" else None
+    expected = machine_kernel()
     if expected is None:
-        pytest.skip("not an x86-64 CPU with AVX2: nothing is pinned")
-    monkeypatch.delenv("OPENBLAS_CORETYPE", raising=False)
+        pytest.skip("not a Linux x86-64 CPU with AVX2: nothing is pinned")
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "placeholder")  # so monkeypatch restores the variable's absence
+    monkeypatch.delenv("OPENBLAS_CORETYPE")
     pin_blas_kernel()
     assert os.environ["OPENBLAS_CORETYPE"] == expected
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
