@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pandas as pd
@@ -38,10 +39,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def model_file() -> Path:
+def served_model() -> Any:  # a bentoml Model
+    """The model `bentoml serve` would serve here (SCORECAST_MODEL_TAG, else the workspace's), pinned in the
+    environment so that every server in the comparison serves that one."""
     import bentoml
 
-    return Path(bentoml.models.get(os.environ.get("SCORECAST_MODEL_TAG", "scorecast:latest")).path_of("model.pkl"))
+    from scorecast.paths import MODEL_PATH, PACKAGE_PATH
+    from scorecast.serving.store import ensure_in_store
+
+    tag = ensure_in_store(os.environ.get("SCORECAST_MODEL_TAG"), ROOT / PACKAGE_PATH, ROOT / MODEL_PATH)
+    os.environ["SCORECAST_MODEL_TAG"] = tag
+    return bentoml.models.get(tag)
 
 
 def servers(port: int, model: Path) -> dict[str, list[str]]:
@@ -157,12 +165,11 @@ def run_one(name: str, command: list[str], port: int, record: dict, batches: dic
 
 
 def main() -> None:
-    model = model_file()
+    served = served_model()
+    model = Path(served.path_of("model.pkl"))
     os.environ["SCORECAST_BENCH_MODEL"] = str(model)
     test = pd.read_parquet(ROOT / "data/split/test.parquet")
-    import bentoml
-
-    target = bentoml.models.get(os.environ.get("SCORECAST_MODEL_TAG", "scorecast:latest")).info.metadata["schema"]
+    target = served.info.metadata["schema"]
     features = test.drop(columns=[target["target"]["name"]])
     record = {k: (v.item() if hasattr(v, "item") else v) for k, v in features.iloc[0].items()}
     pool = features.to_dict("records")
