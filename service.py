@@ -8,6 +8,7 @@ SCORECAST_MAX_ROWS, SCORECAST_WORKERS.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from scorecast.serving.settings import Settings  # noqa: E402
 from scorecast.serving.timeout import patch_bentoml_timeout  # noqa: E402
 
 patch_bentoml_timeout()
+logging.getLogger("scorecast").setLevel(logging.INFO)  # BentoML's server logging passes on WARNING and up only
 
 try:
     SETTINGS = Settings.from_env()

@@ -34,3 +34,12 @@ def test_an_unknown_tag_stops_start_up_with_a_clear_message(bento_env, root):
     output = proc.stdout + proc.stderr
     assert "scorecast service: error: model scorecast:doesnotexist is not in the BentoML store" in output
     assert "Traceback" not in output  # one line, not BentoML's import traceback
+
+
+def test_the_server_log_names_the_model_served_and_each_client_error(packaged, serve_store, tmp_path):
+    with serve_store(packaged, tmp_path) as server:
+        tag = server.client.get("/metadata").json()["tag"]
+        assert server.client.post("/predict", json={**RECORD, "gender": "x"}).status_code == 400
+    log = (tmp_path / "server.log").read_text()  # complete once the server has stopped
+    assert f"serving {tag} with the " in log
+    assert "client error 400: field gender: expected one of 'female', 'male', got 'x'" in log
