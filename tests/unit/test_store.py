@@ -90,7 +90,7 @@ def test_an_empty_store_gets_the_workspace_model_under_its_recorded_tag(tmp_path
 def test_a_restore_waits_for_another_writer_of_the_same_tag(tmp_path):
     """Two services starting on one empty store: the second waits for the first, then finds the model there."""
     tag = write_workspace(tmp_path, b"the pulled model")
-    lock = Path(tempfile.gettempdir()) / f"scorecast-store-{tag.replace(':', '-')}.lock"
+    lock = Path(tempfile.gettempdir()) / f"scorecast-store-{os.getuid()}-{tag.replace(':', '-')}.lock"
     env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true"}
     with lock.open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as a first service mid-restore holds it

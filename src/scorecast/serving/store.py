@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ def content_tag(name: str, model: bytes, metadata: dict[str, Any]) -> str:
 def writing(tag: str) -> Iterator[None]:
     """One writer of a tag at a time, across processes: BentoML writes a model in place, so two services
     starting on one empty store (or two queued experiments packaging the same content) would collide."""
-    lock = Path(tempfile.gettempdir()) / f"scorecast-store-{tag.replace(':', '-')}.lock"
+    lock = Path(tempfile.gettempdir()) / f"scorecast-store-{os.getuid()}-{tag.replace(':', '-')}.lock"
     with lock.open("a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         yield
@@ -118,7 +119,7 @@ def ensure_in_store(tag: str | None, package_path: Path, model_path: Path) -> st
     """Return the resolved tag: the pinned one, else the workspace's model, else (no record: service.py outside a
     checkout or a bento) the store's newest packaged model. Inside a bento, service.py pins the bento's own.
 
-    The workspace's model is the one `package_path` names (what `dvc repro`, `dvc pull` or `dvc exp apply` left),
+    The workspace's model is the one `package_path` names (as git checked it out, or `dvc repro` or `dvc exp` left it),
     not the store's `latest`, which the last `dvc exp run` moved; it is added to a store that lacks it, pinned
     or not."""
     import bentoml
