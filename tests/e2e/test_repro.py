@@ -1,7 +1,7 @@
 """End to end: `dvc repro` in a temporary git repo holding this working tree, as a new user runs it.
 
 The tests in this module share one repo and run in file order (each builds on the last):
-~2 minutes on 2 cores.
+about 6 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,42 @@ def test_dvc_exp_run_applies_overrides_and_metrics_diff_compares(repo, first_run
     exps = run(repo, "dvc", "exp", "show", "--json").stdout
     assert "0.5" in exps
     run(repo, "dvc", "metrics", "diff", "--all")
+
+
+QUEUE_TIMEOUT_S = 300  # two experiments that rerun select onwards take about 45 s here
+
+
+def queued_experiments(repo: Path) -> dict[str, dict]:
+    """`dvc exp show --json` as {experiment name: {"params": params.yaml, "metrics": metrics.json}}."""
+    rows = json.loads(run(repo, "dvc", "exp", "show", "--json").stdout)
+    found = {}
+    for row in rows:
+        for exp in row.get("experiments") or []:
+            for rev in exp["revs"]:
+                data = rev["data"]
+                found[rev["name"]] = {
+                    "params": data["params"]["params.yaml"]["data"],
+                    "metrics": data["metrics"]["metrics.json"]["data"],
+                }
+    return found
+
+
+def test_a_sweep_through_the_experiment_queue_runs_and_is_listed(repo, first_run):
+    """The README's sweep: Hydra's comma syntax queues one experiment per value, and the queue runs them
+    away from the workspace."""
+    before = (repo / "metrics.json").read_bytes()
+    queued = run(repo, "dvc", "exp", "run", "--queue", "-S", "interval.coverage=0.8,0.95").stdout
+    assert queued.count("Queued experiment") == 2, queued
+    run(repo, "dvc", "queue", "start", "-j", "1")
+    deadline = time.monotonic() + QUEUE_TIMEOUT_S
+    while "Queued" in (status := run(repo, "dvc", "queue", "status").stdout) or "Running" in status:
+        if time.monotonic() > deadline:
+            run(repo, "dvc", "queue", "stop", "--kill", check=False)
+            pytest.fail(f"the queue did not finish in {QUEUE_TIMEOUT_S} s:\n{status}")
+        time.sleep(2)
+    assert status.count("Success") == 2, status
+    by_coverage = {exp["params"]["interval"]["coverage"]: exp["metrics"] for exp in queued_experiments(repo).values()}
+    assert {0.8, 0.95} <= set(by_coverage)
+    assert [by_coverage[c]["interval"]["nominal"] for c in (0.8, 0.95)] == [0.8, 0.95]
+    assert by_coverage[0.8]["interval"]["halfwidth"] < by_coverage[0.95]["interval"]["halfwidth"]
+    assert (repo / "metrics.json").read_bytes() == before  # queued runs leave the workspace alone
