@@ -8,7 +8,7 @@ export BENTOML_DO_NOT_TRACK := true
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-.PHONY: setup run pipeline report serve test test-fast lint bench reliability audit container browser-deps clean
+.PHONY: setup port-free run pipeline report serve test test-fast lint bench reliability audit container browser-deps clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,12 @@ pipeline: setup  ## compose conf/, reproduce the DVC pipeline, print the results
 report: setup
 	scorecast report
 
-run: pipeline serve  ## the main job: pipeline, then serve the model on $(HOST):$(PORT)
+run: port-free pipeline serve  ## the main job: pipeline, then serve the model on $(HOST):$(PORT)
 
-serve: setup
+port-free: setup  ## refuse a busy $(HOST):$(PORT) before anything runs
+	@python scripts/port_free.py $(HOST) $(PORT)
+
+serve: setup port-free
 	bentoml serve service:ScoreCast --host $(HOST) --port $(PORT)
 
 test: setup browser-deps  ## every test tier (browser tests need Chromium: installed here when possible)

@@ -1,0 +1,30 @@
+"""scripts/port_free.py: a busy port is refused in one line before `make run` trains anything."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+from pathlib import Path
+
+spec = importlib.util.spec_from_file_location("port_free", Path(__file__).resolve().parents[2] / "scripts/port_free.py")
+port_free = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(port_free)
+
+
+def test_a_listening_port_is_refused_with_what_to_do(capsys):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert port_free.main(["127.0.0.1", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in err and f"PORT={port + 1}" in err
+
+
+def test_a_free_port_passes():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert port_free.port_problem("127.0.0.1", port) is None
+    assert port_free.main(["127.0.0.1", str(port)]) == 0
