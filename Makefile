@@ -36,7 +36,7 @@ serve: setup port-free
 test: setup browser-deps  ## every test tier (browser tests need Chromium: installed here when possible)
 	pytest
 
-test-fast: setup  ## the tests that start no server and run no pipeline (about 30 s)
+test-fast: setup  ## the tests that start no server and run no pipeline (about 40 s)
 	pytest -m "not slow and not browser"
 
 lint: setup
