@@ -48,7 +48,12 @@ PY
 tag=$(bentoml build -f "$bentofile" --output tag | tail -n1 | sed 's/^__tag__://')
 rm -f "$bentofile"
 step "bentoml containerize $tag"
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 bentoml containerize "$tag" --backend podman -t "$IMAGE" >/dev/null
+if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+  # the image this tag named before is untagged now: remove it, or every run leaves one behind
+  podman rmi "$previous" >/dev/null 2>&1 && step "removed the superseded image ${previous:0:12}" || true
+fi
 
 step "smoke test on 127.0.0.1:$PORT"
 cid=$(podman run -d --rm -p "127.0.0.1:$PORT:3000" "$IMAGE")
