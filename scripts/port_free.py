@@ -24,7 +24,11 @@ def port_problem(host: str, port: int) -> str | None:
 
 
 def main(argv: list[str]) -> int:
-    host, port = argv[0], int(argv[1])
+    host, given = argv
+    port = int(given) if given.isdigit() else 0
+    if not 0 < port < 65536:
+        sys.stderr.write(f"make: PORT={given!r}: expected a port number from 1 to 65535\n")
+        return 1
     problem = port_problem(host, port)
     if problem:
         sys.stderr.write(

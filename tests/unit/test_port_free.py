@@ -6,6 +6,8 @@ import importlib.util
 import socket
 from pathlib import Path
 
+import pytest
+
 spec = importlib.util.spec_from_file_location("port_free", Path(__file__).resolve().parents[2] / "scripts/port_free.py")
 port_free = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(port_free)
@@ -28,3 +30,9 @@ def test_a_free_port_passes():
         port = probe.getsockname()[1]
     assert port_free.port_problem("127.0.0.1", port) is None
     assert port_free.main(["127.0.0.1", str(port)]) == 0
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", ""])
+def test_a_port_that_is_not_a_number_is_named(port, capsys):
+    assert port_free.main(["127.0.0.1", port]) == 1
+    assert capsys.readouterr().err == f"make: PORT={port!r}: expected a port number from 1 to 65535\n"
