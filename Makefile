@@ -8,6 +8,7 @@ export BENTOML_DO_NOT_TRACK := true
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
+.NOTPARALLEL:  # run's steps (port check, pipeline, serve) go in order, even under make -j
 .PHONY: setup port-free run pipeline report serve test test-fast lint bench reliability audit container browser-deps clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -27,10 +28,10 @@ report: setup
 
 run: port-free pipeline serve  ## the main job: pipeline, then serve the model on $(HOST):$(PORT)
 
-port-free: setup  ## refuse a busy $(HOST):$(PORT) before anything runs
-	@python scripts/port_free.py $(HOST) $(PORT)
+port-free: setup  ## refuse a HOST:PORT that bentoml serve cannot use, before the pipeline runs
+	@python scripts/port_free.py '$(HOST)' '$(PORT)'
 
-serve: setup port-free
+serve: setup port-free  ## serve the packaged model on $(HOST):$(PORT)
 	bentoml serve service:ScoreCast --host $(HOST) --port $(PORT)
 
 test: setup browser-deps  ## every test tier (browser tests need Chromium: installed here when possible)

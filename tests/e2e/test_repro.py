@@ -336,7 +336,7 @@ def test_dvc_exp_run_applies_overrides_and_metrics_diff_compares(repo, first_run
     run(repo, "dvc", "metrics", "diff", "--all")
 
 
-QUEUE_TIMEOUT_S = 300  # two experiments that rerun select onwards take about 45 s here
+QUEUE_TIMEOUT_S = 300  # two experiments that rerun select onwards take about 50 s here
 
 
 def queued_experiments(repo: Path) -> dict[str, dict]:
@@ -347,6 +347,8 @@ def queued_experiments(repo: Path) -> dict[str, dict]:
         for exp in row.get("experiments") or []:
             for rev in exp["revs"]:
                 data = rev["data"]
+                if not data:  # DVC could not collect this one; the assertions on what is found say so
+                    continue
                 found[rev["name"]] = {
                     "params": data["params"]["params.yaml"]["data"],
                     "metrics": data["metrics"]["metrics.json"]["data"],

@@ -1,4 +1,4 @@
-"""scripts/port_free.py: a busy port is refused in one line before `make run` trains anything."""
+"""scripts/port_free.py: a HOST and PORT that `bentoml serve` cannot use are refused before `make run` trains."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def test_a_listening_port_is_refused_with_what_to_do(capsys):
         assert port_free.main(["127.0.0.1", str(port)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert f"cannot serve on 127.0.0.1:{port}" in err and f"PORT={port + 1}" in err
+    assert f"error: cannot serve on 127.0.0.1:{port}" in err and f"PORT={port + 1}" in err
 
 
 def test_a_free_port_passes():
@@ -32,7 +32,17 @@ def test_a_free_port_passes():
     assert port_free.main(["127.0.0.1", str(port)]) == 0
 
 
-@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", ""])
+@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", "", "³"])
 def test_a_port_that_is_not_a_number_is_named(port, capsys):
     assert port_free.main(["127.0.0.1", port]) == 1
-    assert capsys.readouterr().err == f"make: PORT={port!r}: expected a port number from 1 to 65535\n"
+    assert capsys.readouterr().err == f"error: PORT={port!r}: expected a port number from 1 to 65535\n"
+
+
+@pytest.mark.parametrize("host", ["localhost", "", "[::1]"])
+def test_a_host_bentoml_would_refuse_is_named(host):
+    assert port_free.port_problem(host, 3000).startswith(f"HOST={host!r}: expected an IP address")
+
+
+def test_an_address_not_on_this_machine_gets_no_busy_port_hint():
+    problem = port_free.port_problem("192.0.2.1", 3000)  # TEST-NET-1: never a local address
+    assert problem.startswith("cannot serve on 192.0.2.1:3000: ") and "PORT=" not in problem
