@@ -8,14 +8,13 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from scorecast.errors import ConfigError
-from scorecast.serving.store import bento_model, content_tag, packaged
+from scorecast.serving.store import bento_model, content_tag, lock_path, packaged
 
 # Floats and nesting, as real metadata has: the tag must survive package.json's round trip through JSON.
 META = {"schema": {"dataset": "toy"}, "metrics": {"test": {"r2": 0.1 + 0.2, "tiny": 1e-17}}, "reference": [-0.0, 2.5]}
@@ -90,9 +89,8 @@ def test_an_empty_store_gets_the_workspace_model_under_its_recorded_tag(tmp_path
 def test_a_restore_waits_for_another_writer_of_the_same_tag(tmp_path):
     """Two services starting on one empty store: the second waits for the first, then finds the model there."""
     tag = write_workspace(tmp_path, b"the pulled model")
-    lock = Path(tempfile.gettempdir()) / f"scorecast-store-{os.getuid()}-{tag.replace(':', '-')}.lock"
     env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "BENTOML_DO_NOT_TRACK": "true"}
-    with lock.open("a") as held:
+    with lock_path(tag).open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as a first service mid-restore holds it
         proc = subprocess.Popen([sys.executable, "-c", RESTORE, str(tmp_path)], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)  # fmt: skip

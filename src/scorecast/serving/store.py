@@ -37,12 +37,16 @@ def content_tag(name: str, model: bytes, metadata: dict[str, Any]) -> str:
     return f"{name}:{content.hexdigest()[:16]}"
 
 
+def lock_path(tag: str) -> Path:
+    """Per user (another user's lock in a shared /tmp could not be opened) and per tag."""
+    return Path(tempfile.gettempdir()) / f"scorecast-store-{os.getuid()}-{tag.replace(':', '-')}.lock"
+
+
 @contextmanager
 def writing(tag: str) -> Iterator[None]:
     """One writer of a tag at a time, across processes: BentoML writes a model in place, so two services
     starting on one empty store (or two queued experiments packaging the same content) would collide."""
-    lock = Path(tempfile.gettempdir()) / f"scorecast-store-{os.getuid()}-{tag.replace(':', '-')}.lock"
-    with lock.open("a") as fh:
+    with lock_path(tag).open("a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         yield
 
