@@ -2,7 +2,7 @@
 
     python scripts/port_free.py 127.0.0.1 3000       # exit 0 if it can serve there, else 1 saying why
 
-Without it a second `make run` trains for a minute and then ends in BentoML's 50-line traceback.
+Without it a second `make run` trains for a minute and then ends in BentoML's 54-line traceback.
 """
 
 from __future__ import annotations
