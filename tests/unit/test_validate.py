@@ -158,3 +158,36 @@ def test_other_values_are_not_bools(sent):
 
     with pytest.raises(RequestError, match=r"field flag: expected true or false \(or yes/no, 1/0\)"):
         RecordValidator([Column("flag", "bool")], max_rows=1).validate({"flag": sent})
+
+
+def _records_validator():
+    from scorecast.dataset import Column
+    from scorecast.serving.features import RecordValidator
+
+    columns = [Column("colour", "category", categories=("red", "blue")), Column("score", "int", min=0, max=100)]
+    return RecordValidator(columns, max_rows=10)
+
+
+def test_records_are_read_by_name_whatever_their_field_order():
+    batch = _records_validator().validate([{"colour": "red", "score": 1}, {"score": 2, "colour": "blue"}])
+    assert batch.columns["colour"] == ["red", "blue"] and batch.columns["score"].tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"colour": ["red"], "score": 5}, "record 1, field colour: expected one of 'red', 'blue', got ['red']"),
+        ({"colour": {"a": 1}, "score": 5}, "record 1, field colour: expected one of 'red', 'blue', got {'a': 1}"),
+        ({"colour": "red"}, "record 1, field score: expected an integer in [0, 100], got nothing (missing)"),
+        ({"colour": "red", "score": 5, "size": 3}, "record 1, field size: unknown field; allowed fields colour, score"),
+        (["red", 5], "record 1: expected a JSON object with fields colour, score, got ['red', 5]"),
+        ("red", "record 1: expected a JSON object with fields colour, score, got 'red'"),
+    ],
+)
+def test_one_bad_record_in_a_batch_is_named_and_the_good_ones_are_not(bad, message):
+    from scorecast.serving.problems import RequestError
+
+    good = {"colour": "blue", "score": 7}
+    with pytest.raises(RequestError) as err:
+        _records_validator().validate([good, bad, good])
+    assert err.value.status == 400 and [p.message for p in err.value.problems] == [message]

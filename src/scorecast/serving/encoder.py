@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -58,9 +59,9 @@ class OneHotBlock:
                 if column >= 0:
                     out[0, column] = 1.0
                 continue
-            columns = np.fromiter(
-                (lookup.get(v if v is not None else fill, -1) for v in values), dtype=np.intp, count=batch.rows
-            )
+            if fill is not None and None in values:
+                values = [fill if v is None else v for v in values]
+            columns = np.fromiter(map(lookup.get, values, repeat(-1)), dtype=np.intp, count=batch.rows)
             known = columns >= 0  # unknown categories encode as all zeros, like handle_unknown="ignore"
             out[rows[known], columns[known]] = 1.0
 
