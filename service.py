@@ -57,6 +57,7 @@ class ScoreCast:
         self.scorer = Scorer(store.load(self.model_ref), SETTINGS)
         # The ~180k objects of the imports and the model never die; frozen, the cyclic GC's full collections stop
         # walking them: those took 85-104 ms, once in every ~8 requests of 10,000 records (bench/serve.py).
+        gc.collect()  # first, so that start-up's own garbage is not frozen with them
         gc.freeze()
 
     @bentoml.api(input_spec=RECORDS, output_spec=PREDICTIONS)

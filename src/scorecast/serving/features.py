@@ -74,7 +74,9 @@ class RecordValidator:
         self.columns = list(columns)
         self.names = [c.name for c in self.columns]
         self.name_set = frozenset(self.names)
-        self._row = operator.itemgetter(*self.names) if len(self.names) > 1 else lambda r: (r[self.names[0]],)
+        self._row = (  # a record's values in schema order (itemgetter of one name gives the bare value)
+            operator.itemgetter(*self.names) if len(self.names) > 1 else lambda r: tuple(r[n] for n in self.names)
+        )
         self.max_rows = max_rows
         self._allowed = {c.name: frozenset(c.categories) for c in self.columns}
         self._fields_wording = "fields " + ", ".join(self.names)
