@@ -48,6 +48,25 @@ def test_prediction_is_colour_coded(page, reading, writing, band):
     assert "reading_score" in page.inner_text("#summary")
 
 
+@pytest.mark.parametrize(
+    ("gender", "score", "side"), [("female", 0, "below"), ("male", 100, "above"), ("female", 70, None)]
+)
+def test_a_prediction_outside_the_targets_range_is_called_an_extrapolation(page, gender, score, side):
+    page.select_option("#f-gender", gender)
+    page.fill("#f-reading_score", str(score))
+    page.fill("#f-writing_score", str(score))
+    page.evaluate("document.querySelector('#score').textContent = ''")
+    page.click("#form button[type=submit]")
+    page.wait_for_function("document.querySelector('#score').textContent.length > 0")
+    value = float(page.inner_text("#score"))
+    note = page.locator("#range-note")
+    if side is None:
+        assert 0 <= value <= 100 and note.is_hidden()
+    else:
+        assert (value < 0) if side == "below" else (value > 100)
+        assert f"is {side} the range of math score (0–100): the model extrapolates" in note.inner_text()
+
+
 def test_out_of_range_input_shows_the_server_message(page):
     page.fill("#f-reading_score", "150")
     page.evaluate("document.querySelector('#f-reading_score').removeAttribute('max')")

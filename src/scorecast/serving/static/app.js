@@ -28,6 +28,17 @@ function band(score, target) {
   return "low";
 }
 
+// The model is not bounded: a linear one extrapolates past the target's range at extreme inputs (a
+// predicted math score of -4 or 105). The page says so rather than show the number alone.
+function rangeNote(score, target) {
+  const name = target.name.replaceAll("_", " ");
+  const range = `${target.min ?? "−∞"}–${target.max ?? "∞"}`;
+  const side = target.min !== undefined && score < target.min ? "below"
+    : target.max !== undefined && score > target.max ? "above" : null;
+  return side && `${score.toFixed(1)} is ${side} the range of ${name} (${range}): the model extrapolates for ` +
+    `inputs like these, so read it as "${side === "below" ? "at the bottom" : "at the top"} of the range".`;
+}
+
 // One input per column type: a list for categories and bools, a text box for text, a number box otherwise.
 function field(feature) {
   const label = document.createElement("label");
@@ -116,6 +127,9 @@ async function predict(event) {
     $("interval").textContent = answer.intervals
       ? `${Math.round(100 * meta.interval.nominal)}% interval: ${answer.intervals[0][0].toFixed(1)} – ${answer.intervals[0][1].toFixed(1)}`
       : "";
+    const note = rangeNote(value, meta.schema.target);
+    $("range-note").textContent = note || "";
+    $("range-note").hidden = !note;
     const summary = $("summary");
     summary.replaceChildren();
     for (const [k, v] of Object.entries(input)) {
