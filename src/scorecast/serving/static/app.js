@@ -28,8 +28,8 @@ function band(score, target) {
   return "low";
 }
 
-// The model is not bounded: a linear one extrapolates past the target's range at extreme inputs (a
-// predicted math score of -4 or 105). The page says so rather than show the number alone.
+// The model is not bounded: a linear one extrapolates past the target's configured range at extreme
+// inputs. The page says so rather than show the number alone.
 function rangeNote(score, target) {
   const name = target.name.replaceAll("_", " ");
   const range = `${target.min ?? "−∞"}–${target.max ?? "∞"}`;
