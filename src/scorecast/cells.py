@@ -82,6 +82,8 @@ def read_cells(text: str, name: str) -> pd.DataFrame:
             )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataValidationError(f"{name}: not a readable CSV ({str(err).splitlines()[0]})") from None
+    if len(set(names)) == len(names) == frame.shape[1]:
+        frame.columns = names  # the file's own names: pandas calls a blank one "Unnamed: N" (an index's, say)
     same = starts is not None and len(starts) == len(frame)  # else one line a row (no value spans lines)
     frame.index = starts if same else range(2, len(frame) + 2)
     return frame

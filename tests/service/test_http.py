@@ -338,6 +338,13 @@ def test_formula_like_header_names_are_guarded_in_the_output(server):
     assert r.text.splitlines()[0].split(",")[7] == "'=1+2"
 
 
+def test_a_pandas_export_keeps_its_blank_index_header_in_the_output(server):
+    text = "," + CSV_HEADER + "\n0," + ",".join(str(v) for v in GOOD.values()) + "\n"
+    r = server.client.post("/predict_csv", files={"file": ("export.csv", text, "text/csv")})
+    assert r.status_code == 200, r.text
+    assert r.text.splitlines()[0].startswith(",gender,race_ethnicity,")
+
+
 @pytest.mark.parametrize(
     ("method", "path", "status", "fragment"),
     [

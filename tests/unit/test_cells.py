@@ -57,6 +57,11 @@ def test_unnamed_columns_are_not_names_given_twice():
     assert read_cells("a,,\n1,,\n", "f.csv").shape == (1, 3)
 
 
+def test_a_blank_header_name_stays_blank():
+    # a pandas export with its index: what the service writes back keeps the header the user sent
+    assert list(read_cells(",gender\n0,female\n", "f.csv").columns) == ["", "gender"]
+
+
 def test_short_blank_and_whitespace_lines_are_rows_not_short_rows():
     frame = read_cells("a,b,c\n1,2,\n\n   \n3,4,5\n", "f.csv")
     assert list(frame.index) == [2, 3, 4, 5] and frame["c"].tolist() == ["", "", "", "5"]
