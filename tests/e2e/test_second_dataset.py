@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 
 import pytest
@@ -77,6 +78,11 @@ def test_service_and_page_fields_follow_the_second_dataset(repo, serve_store, tm
         assert bad.status_code == 400 and "field sex: expected one of '1', '2'" in bad.json()["error"]
         bad = server.client.post("/predict", json={**record, "high_bp": "maybe"})
         assert bad.status_code == 400 and "field high_bp: expected true or false" in bad.json()["error"]
+        huge = server.client.post("/predict", json={**record, "s1": 1.7e308, "s2": -1.7e308})  # no range: valid
+        if huge.status_code == 200:  # a tree winner stays finite
+            assert all(math.isfinite(p) for p in huge.json()["predictions"]), huge.text
+        else:  # a linear one overflows: refused, not answered with inf or null
+            assert huge.status_code == 422 and "(not a finite number); its largest number is s" in huge.text
         explained = server.client.post("/predict?explain=true", json={**record, "high_bp": "yes"}).json()
         assert set(explained["explanations"][0]["contributions"]) == set(record)
         assert server.client.get("/ui/app.js").status_code == 200  # the page builds its form from /metadata

@@ -39,3 +39,55 @@ def test_too_many_rows_to_explain_is_a_422_that_says_how_many_fit(forest_scorer,
     with pytest.raises(RequestError, match=r"send at most 8192 rows per request with explain=true") as err:
         forest_scorer._predict_json(orjson.dumps(records), explain=True)
     assert err.value.status == 422
+
+
+@pytest.fixture(scope="module")
+def unbounded_scorer() -> Scorer:
+    """y = 10x + g over a float column with no configured range: any finite x is a valid request."""
+    import numpy as np
+    import pandas as pd
+
+    from scorecast.dataset import DatasetSpec
+
+    spec = DatasetSpec.from_params(
+        {"name": "unbounded", "target": "y",
+         "features": {"x": {"type": "float"}, "g": {"type": "category", "categories": ["a", "b"]}}}
+    )  # fmt: skip
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"x": rng.normal(size=200), "g": rng.choice(["a", "b"], 200)})
+    train["y"] = 10 * train["x"] + (train["g"] == "b")
+    linear = Candidate("linear", "sklearn.linear_model.LinearRegression", 1, {}, {})
+    pipeline = refit(linear.build(), build_preprocessor(spec).fit(train), train, "y")
+    metadata = {"schema": spec.schema(), "interval": {"halfwidth": 1.0}}
+    return Scorer(LoadedModel("scorecast:unbounded", metadata, pipeline), Settings(log_path=None, max_rows=100))
+
+
+def test_a_prediction_that_overflows_is_a_422_naming_the_record_and_field(unbounded_scorer):
+    records = [{"x": 1.0, "g": "a"}, {"x": 1e308, "g": "b"}, {"x": -1e308, "g": "a"}]
+    with pytest.raises(RequestError) as err:
+        unbounded_scorer._predict_json(orjson.dumps(records))
+    assert err.value.status == 422
+    assert err.value.message.startswith(
+        "record 1: the model's prediction is inf (not a finite number); its largest number is x = 1e+308"
+    )
+    assert [(p.where["index"], p.where["field"], p.value) for p in err.value.problems] == [
+        (1, "x", 1e308), (2, "x", -1e308)
+    ]  # fmt: skip
+    ok = orjson.loads(unbounded_scorer._predict_json(orjson.dumps(records[:1])).body)
+    assert ok["predictions"] == [pytest.approx(10.0)]
+
+
+def test_a_csv_row_that_overflows_is_an_invalid_row_not_inf(unbounded_scorer):
+    upload = b"x,g\n1,a\n1e308,b\n2,b\n"
+    scored = unbounded_scorer._score_csv(upload, "big.csv")
+    assert scored.predictions == [pytest.approx(10.0), None, pytest.approx(21.0)]
+    assert scored.invalid_rows == 1
+    assert (
+        scored.frame["validation_error"]
+        .tolist()[1]
+        .startswith(
+            "row 2 (line 3): the model's prediction is inf (not a finite number); its largest number is x = 1e+308"
+        )
+    )
+    assert scored.valid_batch.rows == 2 and scored.valid_mask.tolist() == [True, False, True]
+    assert "inf" not in unbounded_scorer._score_csv(upload, "big.csv").frame["predicted_y_upper"].astype(str).str.cat()

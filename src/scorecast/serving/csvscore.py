@@ -14,7 +14,7 @@ from scorecast import cells
 from scorecast.dataset import Column
 from scorecast.errors import DataValidationError
 from scorecast.serving.features import Batch
-from scorecast.serving.predictor import Predictor
+from scorecast.serving.predictor import Overflow, Predictor, overflows
 from scorecast.serving.problems import Problem, RequestError, show
 
 FORMULA_START = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula
@@ -99,13 +99,22 @@ def score_frame(
         typed[col.name] = values
         bad_rows |= bad.to_numpy()
         problems += [_problem(int(i), int(raw.index[i]), col, raw[col.name].iat[i]) for i in np.flatnonzero(bad)]
-    problems.sort(key=lambda p: p.where["row"])
     keep = ~bad_rows
     predictions = np.full(len(raw), np.nan)
     batch = None
     if keep.any():
         batch = Batch(int(keep.sum()), {c.name: _batch_values(c, typed[c.name][keep]) for c in columns})
         predictions[keep] = predictor.predict(batch)
+        found = overflows(predictions[keep], batch, columns)
+        if found:  # those rows are errors like any other: no inf in the file, the log or the explanations
+            rows = np.flatnonzero(keep)[[o.row for o in found]]
+            problems += [_overflow_problem(int(i), int(raw.index[i]), o) for i, o in zip(rows, found, strict=True)]
+            scored = np.ones(batch.rows, dtype=bool)
+            scored[[o.row for o in found]] = False
+            batch = batch.take(scored) if scored.any() else None
+            keep[rows] = False
+            predictions[rows] = np.nan
+    problems.sort(key=lambda p: p.where["row"])
     out = guard_formulas(raw)
     out[f"predicted_{target}"] = predictions
     if halfwidth is not None:
@@ -139,6 +148,15 @@ def _problem(i: int, line: int, col: Column, value: str) -> Problem:
         value=value,
         expected=col.expected(),
         message=f"row {i + 1} (line {line}), column {col.name}: expected {col.expected()}, got {shown}",
+    )
+
+
+def _overflow_problem(i: int, line: int, overflow: Overflow) -> Problem:
+    return Problem(
+        where={"row": i + 1, "line": line, "column": overflow.field},
+        value=overflow.value,
+        expected="numbers the model gives a finite prediction for",
+        message=f"row {i + 1} (line {line}): {overflow.wording()}; expected numbers nearer the training data's",
     )
 
 

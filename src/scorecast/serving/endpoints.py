@@ -25,8 +25,8 @@ from scorecast.predlog import PredictionLog, SQLitePredictionLog
 from scorecast.serving import csvscore
 from scorecast.serving.bodies import explain_requested, read_body, read_upload
 from scorecast.serving.features import RecordValidator, columns_from_schema
-from scorecast.serving.predictor import Predictor, to_frame
-from scorecast.serving.problems import JSON_TYPE, RequestError
+from scorecast.serving.predictor import Predictor, overflows, to_frame
+from scorecast.serving.problems import JSON_TYPE, Problem, RequestError
 from scorecast.serving.settings import Settings
 from scorecast.serving.store import LoadedModel
 
@@ -120,6 +120,7 @@ class Scorer:
             raise RequestError(400, f"body: malformed JSON ({err}); expected an object or an array of objects") from err
         batch = self.validator.validate(payload)
         predictions = self.predictor.predict(batch)
+        self._refuse_overflows(predictions, batch, single=isinstance(payload, dict))
         if self.log is not None:
             self.log.append(self.tag, batch.records(), predictions.tolist(), self.halfwidth)
         parts = [b'{"predictions":', orjson.dumps(predictions, option=orjson.OPT_SERIALIZE_NUMPY)]
@@ -130,6 +131,24 @@ class Scorer:
             parts += [b',"explanations":', orjson.dumps(self._explain(batch))]
         content = b"".join(parts) + self._tail
         return Response(content, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
+
+    def _refuse_overflows(self, predictions: np.ndarray, batch: Any, *, single: bool) -> None:
+        """A 422 rather than a 200 carrying inf or null: the client sent numbers the model cannot score."""
+        found = overflows(predictions, batch, self.columns)
+        if not found:
+            return
+        problems = []
+        for o in found:
+            where = f"record {o.row}" if not single else "body"
+            problems.append(
+                Problem(
+                    where={"index": None if single else o.row, "field": o.field},
+                    value=o.value,
+                    expected="numbers the model gives a finite prediction for",
+                    message=f"{where}: {o.wording()}; expected numbers nearer the training data's",
+                )
+            )
+        raise RequestError.invalid(problems, status=422)
 
     def _as_model_input(self, record: dict[str, Any] | None) -> dict[str, Any] | None:
         """A record as the model sees it after validation (e.g. bools as "True"/"False"): the explanations'

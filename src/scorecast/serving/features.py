@@ -37,6 +37,18 @@ class Batch:
         }
         return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
+    def take(self, keep: np.ndarray) -> Batch:
+        """The rows where boolean `keep` is true."""
+        return Batch(
+            int(keep.sum()),
+            {
+                name: values[keep]
+                if isinstance(values, np.ndarray)
+                else [v for v, k in zip(values, keep, strict=True) if k]
+                for name, values in self.columns.items()
+            },
+        )
+
 
 def columns_from_schema(schema: dict[str, Any]) -> list[Column]:
     """Rebuild the dataset columns from model metadata, so serving never reads conf/."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,13 +41,15 @@ class Predictor:
             self._self_check()
 
     def predict(self, batch: Batch) -> np.ndarray:
-        if self.mode == "pipeline":
-            return self.predict_pipeline(batch)
-        assert self.encoder is not None
-        encoded = self.encoder.transform(batch)
-        if self.coef is not None:
-            return encoded @ self.coef + self.intercept
-        return np.asarray(self.model.predict(encoded), dtype=np.float64).ravel()
+        """Predictions, inf or NaN where huge inputs overflow the model: the caller refuses those rows."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.mode == "pipeline":
+                return self.predict_pipeline(batch)
+            assert self.encoder is not None
+            encoded = self.encoder.transform(batch)
+            if self.coef is not None:
+                return encoded @ self.coef + self.intercept
+            return np.asarray(self.model.predict(encoded), dtype=np.float64).ravel()
 
     def predict_pipeline(self, batch: Batch) -> np.ndarray:
         """The reference path: a DataFrame through the packaged sklearn Pipeline."""
@@ -60,6 +63,34 @@ class Predictor:
             self.mode = "pipeline"
         else:
             log.info("predictor: fast path '%s' matches the pipeline on %d sample records", self.mode, batch.rows)
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """A row whose prediction is not a finite number, and its numeric value of largest magnitude: a column with
+    no configured range accepts any finite number, and one far beyond the training data (1e308) overflows the
+    model instead of failing validation."""
+
+    row: int
+    prediction: float
+    field: str | None
+    value: float | None
+
+    def wording(self) -> str:
+        cause = f"; its largest number is {self.field} = {self.value:g}" if self.field is not None else ""
+        return f"the model's prediction is {self.prediction} (not a finite number){cause}"
+
+
+def overflows(predictions: np.ndarray, batch: Batch, columns: Sequence[Column]) -> list[Overflow]:
+    """Every row of `batch` whose prediction is inf or NaN, for a 422 (JSON) or that row's error (CSV)."""
+    rows = np.flatnonzero(~np.isfinite(predictions))
+    numeric = [c.name for c in columns if c.is_numeric]
+    found = []
+    for row in rows.tolist():
+        values = {name: float(batch.columns[name][row]) for name in numeric}
+        field = max(values, key=lambda n: abs(values[n]) if values[n] == values[n] else -1.0, default=None)
+        found.append(Overflow(row, float(predictions[row]), field, values[field] if field is not None else None))
+    return found
 
 
 def to_frame(batch: Batch, columns: Sequence[Column]) -> Any:
