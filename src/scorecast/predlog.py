@@ -5,13 +5,15 @@ SQLite in WAL mode takes appends from several server processes at once (each wai
 database can replace it by implementing `PredictionLog`. With `flush_every` set, appends are
 queued and written by a background thread in one transaction per interval: a request then costs
 a list append instead of a commit, and a crash can lose at most that interval (a clean shutdown
-flushes).
+flushes). A write the database refuses (locked past `busy_timeout`, disk full) keeps its rows queued
+for the next interval, up to `MAX_PENDING` rows; beyond that the oldest are dropped and counted.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -20,6 +22,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING = 100_000  # rows held in memory while the database refuses writes (about 30 MB)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS predictions (
@@ -60,6 +66,8 @@ class SQLitePredictionLog:
         self._pending_lock = threading.Lock()
         self._stop = threading.Event()
         self._closed = False
+        self._failing = False
+        self.dropped = 0  # rows given up after MAX_PENDING were waiting
         self._writer: threading.Thread | None = None
         if flush_every:
             self._writer = threading.Thread(target=self._flush_loop, args=(flush_every,), daemon=True)
@@ -89,11 +97,37 @@ class SQLitePredictionLog:
                 rows,
             )
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
+        """Write what is queued; False when the database refused it, which stays queued for the next try."""
         with self._pending_lock:
             rows, self._pending = self._pending, []
-        if rows:
+        if not rows:
+            return True
+        try:
             self._write(rows)
+        except sqlite3.Error as err:
+            self._requeue(rows, err)
+            return False
+        if self._failing:
+            self._failing = False
+            log.warning("prediction log %s: writing again (%d queued row(s) written)", self.path, len(rows))
+        return True
+
+    def _requeue(self, rows: list[tuple[Any, ...]], err: sqlite3.Error) -> None:
+        with self._pending_lock:
+            self._pending[:0] = rows
+            excess = len(self._pending) - MAX_PENDING
+            if excess > 0:
+                del self._pending[:excess]
+                self.dropped += excess
+            queued = len(self._pending)
+        if not self._failing or excess > 0:
+            dropped = f"; {self.dropped} oldest row(s) dropped so far" if self.dropped else ""
+            log.error(
+                "prediction log %s: cannot write (%s); %d row(s) queued to retry (at most %d)%s",
+                self.path, err, queued, MAX_PENDING, dropped,
+            )  # fmt: skip
+        self._failing = True
 
     def _flush_loop(self, interval: float) -> None:
         while not self._stop.wait(interval):
@@ -120,6 +154,7 @@ class SQLitePredictionLog:
         self._stop.set()
         if self._writer is not None:
             self._writer.join(5)
-        self.flush()
+        if not self.flush():
+            log.error("prediction log %s: %d row(s) not written at shutdown", self.path, len(self._pending))
         with self._lock:
             self._conn.close()

@@ -51,3 +51,49 @@ def test_queued_appends_are_written_by_the_flusher_and_on_close(tmp_path):
     log.append("m:1", [{"i": 2}, {"i": 3}], [2.0, 3.0], None)
     log.close()
     assert SQLitePredictionLog(tmp_path / "log.sqlite").count() == 3
+
+
+def _wait_for(condition, seconds: float = 5.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_locked_database_keeps_rows_queued_and_the_flusher_alive(tmp_path, caplog):
+    import sqlite3
+
+    path = tmp_path / "log.sqlite"
+    log = SQLitePredictionLog(path, busy_timeout_ms=20, flush_every=0.01)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holding the write lock past busy_timeout
+    log.append("m:1", [{"i": 1}, {"i": 2}], [1.0, 2.0], None)
+    assert _wait_for(lambda: log._failing)
+    log.append("m:1", [{"i": 3}], [3.0], None)
+    assert log._writer.is_alive() and log.count() == 0
+    assert "cannot write (database is locked); 2 row(s) queued to retry" in caplog.text
+    holder.execute("ROLLBACK")
+    assert _wait_for(lambda: log.count() == 3)
+    assert log.inputs()["i"].tolist() == [1, 2, 3] and log.dropped == 0 and not log._failing
+    log.close()
+
+
+def test_past_max_pending_the_oldest_rows_are_dropped_and_counted(tmp_path, monkeypatch, caplog):
+    import sqlite3
+
+    from scorecast import predlog
+
+    monkeypatch.setattr(predlog, "MAX_PENDING", 3)
+    path = tmp_path / "log.sqlite"
+    log = SQLitePredictionLog(path, busy_timeout_ms=20, flush_every=3600)  # each flush below is one attempt
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    log.append("m:1", [{"i": i} for i in range(5)], [float(i) for i in range(5)], None)
+    assert log.flush() is False
+    assert log.dropped == 2 and "2 oldest row(s) dropped so far" in caplog.text
+    holder.execute("ROLLBACK")
+    assert log.flush() is True
+    assert log.inputs()["i"].tolist() == [2, 3, 4]
+    log.close()
