@@ -84,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("report", help="print the leaderboard and test metrics")
     sp = sub.add_parser("drift", help="compare logged prediction inputs with the training split")
     sp.add_argument("--log", help="prediction log (default: drift.log_path in params.yaml)")
+    sp.add_argument("--model", help="only the inputs this model tag scored (default: every model of this dataset)")
     return p
 
 
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             from scorecast.drift import main as drift_main
             from scorecast.params import load_params
 
-            drift_main(load_params(), args.log)
+            drift_main(load_params(), args.log, args.model)
         else:
             run_stage(args.command, getattr(args, "candidate", None))
     except ScorecastError as err:

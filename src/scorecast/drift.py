@@ -21,12 +21,14 @@ from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import DataValidationError, MissingArtifactError
 from scorecast.params import DriftParams
 from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
-from scorecast.predlog import SQLitePredictionLog
+from scorecast.predlog import read_records
 
 log = logging.getLogger(__name__)
 
 EPS = 1e-4
 MISSING = "(missing)"
+BINS = 10  # training deciles
+MIN_LIVE_ROWS = 100  # fewer logged inputs get a warning: PSI's sampling noise nears the usual 0.2 threshold
 
 
 def _psi(expected: np.ndarray, actual: np.ndarray) -> float:
@@ -56,11 +58,24 @@ def category_shares(train: pd.Series, live: pd.Series) -> tuple[list[str], np.nd
     return levels, expected, actual
 
 
-def numeric_drift(train: pd.Series, live: pd.Series, bins: int = 10) -> dict[str, float]:
+def decile_edges(values: pd.Series, bins: int = BINS) -> np.ndarray:
+    """Bin edges at the training quantiles, the outer bins open-ended so every finite or infinite live value
+    lands in one. A column with one or two distinct training values gets a bin per value plus below and above
+    (quantiles alone would give one bin, and a PSI of 0 whatever arrives); one with no values, a single bin
+    (its drift is then in the blank share alone)."""
+    if values.empty:
+        return np.array([-np.inf, np.inf])
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)))
+    if len(edges) < 3:
+        return np.r_[-np.inf, edges, np.nextafter(edges[-1], np.inf), np.inf]
+    edges[0], edges[-1] = -np.inf, np.inf
+    return edges
+
+
+def numeric_drift(train: pd.Series, live: pd.Series, bins: int = BINS) -> dict[str, float]:
     from scipy.stats import ks_2samp
 
-    edges = np.unique(np.quantile(train.dropna().astype(float), np.linspace(0, 1, bins + 1)))
-    edges[0], edges[-1] = -np.inf, np.inf
+    edges = decile_edges(train.dropna().astype(float), bins)
     expected, actual = numeric_shares(train, live, edges)
     present = [s.dropna().astype(float) for s in (train, live)]
     pvalue = round(float(ks_2samp(*present).pvalue), 6) if all(len(s) for s in present) else None  # all blank
@@ -87,21 +102,45 @@ def drift(train: pd.DataFrame, live: pd.DataFrame, features: list[Column], *, ps
         )
         rows.append({"feature": col.name, "kind": "numeric" if col.is_numeric else "categorical", **stats,
                      "drifted": stats["psi"] > psi_threshold})  # fmt: skip
-    return {
+    summary = {
         "train_rows": int(len(train)),
         "live_rows": int(len(live)),
         "psi_threshold": psi_threshold,
         "drifted": [r["feature"] for r in rows if r["drifted"]],
         "features": rows,
     }
+    if len(live) < MIN_LIVE_ROWS:
+        noise = (BINS - 1) * (1 / len(live) + 1 / max(len(train), 1))
+        summary["warning"] = (
+            f"only {len(live)} logged input(s): sampling alone gives a numeric feature a PSI of about {noise:.2f} "
+            f"on average ({BINS} bins), so flags are unreliable below {MIN_LIVE_ROWS} inputs"
+        )
+        log.warning("drift: %s", summary["warning"])
+    return summary
+
+
+def chart_bins(train: pd.Series, live: pd.Series, bins: int = 10) -> tuple[np.ndarray, list[str]]:
+    """Equal-width bins over the training range (over the live one when training has no values), plus a bin
+    each for values below and above it: one live value of 1e308 shows as a bar of its own, not as a range so
+    wide that every other value shares one bar."""
+    values = train.dropna().astype(float)
+    values = values[np.isfinite(values)]
+    if values.empty:
+        values = live.dropna().astype(float)
+        values = values[np.isfinite(values)]
+    if values.empty:
+        return np.array([-np.inf, np.inf]), ["all"]
+    inner = np.histogram_bin_edges(values, bins=bins)
+    labels = [f"<{inner[0]:.3g}", *(f"{edge:.3g}" for edge in inner[:-1]), f">{inner[-1]:.3g}"]
+    return np.r_[-np.inf, inner[:-1], np.nextafter(inner[-1], np.inf), np.inf], labels
 
 
 def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
     """A small inline SVG of train vs live distributions (no scripts, no CDN)."""
     if numeric:
-        edges = np.histogram_bin_edges(pd.concat([train, live]).dropna().astype(float), bins=12)
+        edges, labels = chart_bins(train, live)
         t, lv = numeric_shares(train, live, edges)
-        labels = [f"{edges[i]:.0f}" for i in range(len(edges) - 1)] + [MISSING] * (len(t) - len(edges) + 1)
+        labels += [MISSING] * (len(t) - len(labels))
     else:
         labels, t, lv = category_shares(train, live)
     width, height, top = 40 * len(t) + 20, 150, max(t.max(), lv.max(), EPS)
@@ -129,29 +168,47 @@ def render_html(summary: dict[str, Any], train: pd.DataFrame, live: pd.DataFrame
         chart = _bars(train[f["feature"]], live[f["feature"]], f["kind"] == "numeric")
         rows.append(f"<tr><td>{html.escape(f['feature'])}</td><td>{f['psi']:.3f}</td><td>{stat}</td>"
                     f"<td>{flag}</td><td>{chart}</td></tr>")  # fmt: skip
+    warning = f'<b style="color:#c0392b">{html.escape(summary["warning"])}</b>.<br>' if "warning" in summary else ""
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>scorecast drift report</title>
 <style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;border-bottom:1px solid #ddd}}</style>
 </head><body><h1>Input drift</h1>
 <p>{summary["live_rows"]} logged inputs against {summary["train_rows"]} training rows; PSI threshold
 {summary["psi_threshold"]}. Drifted: <b>{html.escape(", ".join(summary["drifted"]) or "none")}</b>.
-Bars: <span style="color:#8da0cb">training</span> vs <span style="color:#fc8d62">logged</span>.</p>
+{warning}Bars: <span style="color:#8da0cb">training</span> vs <span style="color:#fc8d62">logged</span>.</p>
 <table><tr><th>feature</th><th>PSI</th><th>test</th><th>flag</th><th>distribution</th></tr>
 {"".join(rows)}</table></body></html>
 """
 
 
-def main(params: dict, log_path: str | None = None) -> dict[str, Any]:
+def this_dataset(records: list[dict[str, Any]], spec: DatasetSpec, path: Path) -> pd.DataFrame:
+    """The logged inputs made for this dataset (records with exactly its fields): one log can hold the
+    predictions of models trained on other datasets, whose inputs say nothing about this one's drift."""
+    names = set(spec.feature_names)
+    ours = [r for r in records if r.keys() == names]
+    if records and not ours:
+        raise MissingArtifactError(
+            f"{path}: none of its {len(records)} logged input(s) has {spec.name}'s fields "
+            f"({', '.join(spec.feature_names)}); its predictions came from models of another dataset"
+        )
+    if len(ours) < len(records):
+        log.warning("drift: %d of %d logged input(s) in %s have other fields than %s's, left out",
+                    len(records) - len(ours), len(records), path, spec.name)  # fmt: skip
+    return pd.DataFrame(ours, columns=spec.feature_names)
+
+
+def main(params: dict, log_path: str | None = None, model_tag: str | None = None) -> dict[str, Any]:
     opts = DriftParams.of(params)
     path = Path(log_path or opts.log_path)
     if not path.is_file():
         raise MissingArtifactError(f"{path}: no prediction log yet (the service writes it; see SCORECAST_LOG_PATH)")
     spec = DatasetSpec.from_params(params["data"])
     try:
-        live = SQLitePredictionLog(path).inputs()
+        records = read_records(path, model_tag)
     except sqlite3.DatabaseError as err:
         raise DataValidationError(
             f"{path}: not a prediction log ({err}); expected the SQLite file the service writes"
         ) from err
+    live = this_dataset(records, spec, path)
     train = read_parquet(TRAIN_PATH)
     summary = drift(train, live, list(spec.features), psi_threshold=opts.psi_threshold)
     write_json(REPORT_JSON, summary)

@@ -135,12 +135,8 @@ class SQLitePredictionLog:
 
     def inputs(self, model_tag: str | None = None) -> pd.DataFrame:
         """The logged input records as a frame (one column per field), oldest first."""
-        query, args = "SELECT inputs FROM predictions", ()
-        if model_tag:
-            query, args = query + " WHERE model_tag = ?", (model_tag,)
         with self._lock:
-            rows = self._conn.execute(query + " ORDER BY id", args).fetchall()
-        return pd.DataFrame([json.loads(r[0]) for r in rows])
+            return pd.DataFrame(_records(self._conn, model_tag))
 
     def count(self) -> int:
         with self._lock:
@@ -158,3 +154,22 @@ class SQLitePredictionLog:
             log.error("prediction log %s: %d row(s) not written at shutdown", self.path, len(self._pending))
         with self._lock:
             self._conn.close()
+
+
+def _records(conn: sqlite3.Connection, model_tag: str | None) -> list[dict[str, Any]]:
+    query, args = "SELECT inputs FROM predictions", ()
+    if model_tag:
+        query, args = query + " WHERE model_tag = ?", (model_tag,)
+    return [json.loads(r[0]) for r in conn.execute(query + " ORDER BY id", args).fetchall()]
+
+
+def read_records(path: str | Path, model_tag: str | None = None) -> list[dict[str, Any]]:
+    """The logged input records of a log on disk, oldest first, opened read-only: reading a live service's log
+    (or a copy handed over for a report) never changes its journal mode, creates a table or takes a write lock."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'predictions'").fetchone() is None:
+            raise sqlite3.DatabaseError("no predictions table")
+        return _records(conn, model_tag)
+    finally:
+        conn.close()

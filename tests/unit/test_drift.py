@@ -86,3 +86,73 @@ def test_the_stage_reads_its_threshold_from_params_and_writes_both_reports(tmp_p
     lenient = main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 50.0}})
     assert strict["drifted"] == ["lunch"] and lenient["drifted"] == []
     assert json.loads(REPORT_JSON.read_text()) == lenient and "Drifted: <b>none</b>" in REPORT_HTML.read_text()
+
+
+def test_a_constant_or_two_valued_training_column_still_detects_a_shift():
+    constant = pd.Series(np.full(200, 5.0))
+    assert numeric_drift(constant, pd.Series(np.full(50, 5.0)))["psi"] == 0
+    assert numeric_drift(constant, pd.Series(np.full(50, 6.0)))["psi"] > 0.2  # one bin gave 0 whatever came
+    binary = pd.Series(np.r_[np.zeros(150), np.ones(50)])
+    assert numeric_drift(binary, pd.Series(np.r_[np.zeros(38), np.ones(12)]))["psi"] < 0.01
+    assert numeric_drift(binary, pd.Series(np.r_[np.zeros(10), np.ones(40)]))["psi"] > 0.2
+
+
+def test_a_training_column_with_no_values_compares_blank_shares_only():
+    train = pd.Series(np.full(100, np.nan))
+    assert numeric_drift(train, pd.Series(np.full(20, np.nan)))["psi"] == 0
+    assert numeric_drift(train, pd.Series(np.arange(20.0)))["psi"] > 0.2
+
+
+def test_huge_and_infinite_logged_values_get_outer_bars_not_a_crash(spec, students):
+    train = students.iloc[:700]
+    live = students.iloc[700:].astype({"reading_score": float}).copy()
+    live.iloc[:3, live.columns.get_loc("reading_score")] = [1e308, -1e308, np.inf]
+    page = render_html(drift(train, live, list(spec.features), psi_threshold=0.2), train, live)
+    assert "<title>&gt;100</title>" in page and "<title>&lt;" in page
+
+
+def _log(path, tag, records):
+    log = SQLitePredictionLog(path)
+    log.append(tag, records, [50.0] * len(records), None)
+    log.close()
+
+
+def test_the_report_reads_only_this_datasets_inputs_and_can_pick_a_model(
+    tmp_path, monkeypatch, params, students, caplog
+):
+    monkeypatch.chdir(tmp_path)
+    write_parquet(TRAIN_PATH, students.iloc[:700])
+    live = students.iloc[700:].drop(columns=["math_score"])
+    _log("log.sqlite", "scorecast:a", live.to_dict("records"))
+    _log("log.sqlite", "diabetes:b", [{"age": 50, "bmi": 30.0}] * 40)  # another dataset's model, same log
+    _log("log.sqlite", "scorecast:c", live.assign(lunch="free/reduced").to_dict("records"))
+    opts = {**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}}
+    summary = main(opts)
+    assert summary["live_rows"] == 600 and "40 of 640 logged input(s) in log.sqlite have other fields" in caplog.text
+    assert main(opts, model_tag="scorecast:a")["drifted"] == []
+    assert main(opts, model_tag="scorecast:c")["drifted"] == ["lunch"]
+    with pytest.raises(ScorecastError, match="none of its 40 logged input"):
+        main(opts, model_tag="diabetes:b")
+
+
+def test_the_report_opens_the_log_read_only(tmp_path, monkeypatch, params, students):
+    import sqlite3
+
+    monkeypatch.chdir(tmp_path)
+    write_parquet(TRAIN_PATH, students.iloc[:700])
+    _log("log.sqlite", "scorecast:a", students.iloc[700:].drop(columns=["math_score"]).to_dict("records"))
+    before = (tmp_path / "log.sqlite").read_bytes()
+    main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}})
+    assert (tmp_path / "log.sqlite").read_bytes() == before
+    sqlite3.connect(tmp_path / "other.sqlite").execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(ScorecastError, match=r"other.sqlite: not a prediction log \(no predictions table\)"):
+        main({**params, "drift": {"log_path": "other.sqlite", "psi_threshold": 0.2}})
+    assert sqlite3.connect(tmp_path / "other.sqlite").execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
+
+
+def test_a_small_sample_is_reported_with_a_warning(spec, students):
+    train = students.iloc[:700]
+    small = drift(train, students.iloc[700:730], list(spec.features), psi_threshold=0.2)
+    assert small["warning"].startswith("only 30 logged input(s): sampling alone gives a numeric feature a PSI of")
+    assert "so flags are unreliable below 100" in render_html(small, train, students.iloc[700:730])
+    assert "warning" not in drift(train, students.iloc[700:], list(spec.features), psi_threshold=0.2)
