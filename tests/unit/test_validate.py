@@ -191,3 +191,38 @@ def test_one_bad_record_in_a_batch_is_named_and_the_good_ones_are_not(bad, messa
     with pytest.raises(RequestError) as err:
         _records_validator().validate([good, bad, good])
     assert err.value.status == 400 and [p.message for p in err.value.problems] == [message]
+
+
+@pytest.mark.parametrize("allow_missing", [False, True])
+@pytest.mark.parametrize(
+    ("kind", "categories"),
+    [("category", ("red", "blue")), ("bool", ()), ("text", ())],
+    ids=["category", "bool", "text"],
+)
+@pytest.mark.parametrize("cell", ["red", " red ", "blue\t", "", "   ", " yes", "No ", "x y", " purple"])
+def test_a_json_string_is_read_as_the_same_csv_cell_is(kind, categories, allow_missing, cell):
+    """/predict and /predict_csv agree on every text value: stripped, blank = missing, the same ones refused."""
+    import pandas as pd
+
+    from scorecast import cells
+    from scorecast.dataset import Column
+    from scorecast.serving.features import RecordValidator
+    from scorecast.serving.problems import RequestError
+
+    col = Column("c", kind, categories=categories, allow_missing=allow_missing)
+    values, bad, blank = cells.check_column(pd.Series([cell]), col)
+    csv_refused = bool(bad.iat[0] or (blank.iat[0] and not allow_missing))
+    csv_value = None if pd.isna(values.iat[0]) else values.iat[0]
+    try:
+        json_value = RecordValidator([col], max_rows=1).validate({"c": cell}).columns["c"][0]
+    except RequestError as err:
+        assert csv_refused, f"JSON refused {cell!r} ({err}) but a CSV cell reads as {csv_value!r}"
+        return
+    assert not csv_refused and json_value == csv_value
+
+
+def test_a_blank_string_where_a_value_is_required_says_to_send_null():
+    from scorecast.serving.problems import RequestError
+
+    with pytest.raises(RequestError, match=r"field colour: expected one of 'red', 'blue', got ' ' \(blank: send null"):
+        _records_validator().validate({"colour": " ", "score": 1})

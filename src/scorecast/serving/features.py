@@ -158,12 +158,17 @@ class RecordValidator:
         for i, value in enumerate(values):
             text = self._text(col, value, allowed)
             if text is _MISSING:
-                problems.append(_problem(index(i), col.name, value, col.expected()))
+                blank = isinstance(value, str) and not value.strip()
+                got = f"{show(value)} (blank: send null for a missing value)" if blank else None
+                problems.append(_problem(index(i), col.name, value, col.expected(), got))
             out.append(None if text is _MISSING else text)
         return out
 
     @staticmethod
     def _text(col: Column, value: Any, allowed: frozenset[str]) -> Any:
+        """The value as the model sees it, read as a CSV cell is: stripped, and blank meaning missing."""
+        if isinstance(value, str):
+            value = value.strip() or None
         if value is _MISSING or value is None:
             return None if col.allow_missing else _MISSING
         if col.type == "text":
