@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import shutil
 import urllib.error
@@ -33,8 +34,12 @@ def fetch(source: str, dest: Path) -> None:
         try:
             with urllib.request.urlopen(source, timeout=URL_TIMEOUT_S) as resp, open(dest, "wb") as out:
                 shutil.copyfileobj(resp, out)
-        except (urllib.error.URLError, TimeoutError, OSError) as err:
+                expected, got = resp.headers.get("Content-Length"), out.tell()
+        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError) as err:
             raise SourceError(f"{source}: could not download ({getattr(err, 'reason', err)})") from err
+        if expected is not None and expected.isdigit() and got != int(expected):
+            # urllib returns what arrived before the connection closed without a word
+            raise SourceError(f"{source}: incomplete download ({got:,} of {int(expected):,} bytes)")
         return
     path = Path(source)
     if not path.is_file():

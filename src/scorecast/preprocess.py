@@ -7,6 +7,7 @@ from typing import Any
 
 from scorecast.artifacts import read_parquet, write_dill
 from scorecast.dataset import DatasetSpec
+from scorecast.errors import DataValidationError
 from scorecast.params import PreprocessParams, check_setting
 from scorecast.paths import PREPROCESSOR_PATH, TRAIN_PATH
 
@@ -67,8 +68,20 @@ def preprocessor_from_params(params: dict) -> Any:
     )
 
 
+def require_values(train: Any, spec: DatasetSpec, where: str) -> None:
+    """Refuse a feature with no value in any training row: an imputer would drop its column without a word,
+    and the model, its explanations and the service would then disagree on the features."""
+    empty = [c.name for c in spec.features if train[c.name].isna().all()]
+    if empty:
+        raise DataValidationError(
+            f"{where}: feature(s) {', '.join(map(repr, empty))} have no value in any of the {len(train)} training "
+            "rows; add them to the dataset config's exclude list, or fix the source"
+        )
+
+
 def main(params: dict) -> None:
     train = read_parquet(TRAIN_PATH)
+    require_values(train, DatasetSpec.from_params(params["data"]), str(TRAIN_PATH))
     fitted = preprocessor_from_params(params).fit(train.drop(columns=[params["data"]["target"]]))  # features only
     write_dill(PREPROCESSOR_PATH, fitted)
     log.info(

@@ -13,6 +13,8 @@ from scorecast.paths import TEST_PATH, TRAIN_PATH, VALIDATED_PATH
 
 log = logging.getLogger(__name__)
 
+MIN_TEST_ROWS = 2
+
 
 def split(
     frame: pd.DataFrame, *, target: str, test_size: float, seed: int, stratify_bins: int = 0
@@ -31,6 +33,11 @@ def split(
             f"params.yaml: split (test_size {test_size}, stratify_bins {stratify_bins}) cannot split "
             f"{len(frame)} rows: {str(err).splitlines()[0]}; expected fewer bins or a larger test_size"
         ) from err
+    if len(test) < MIN_TEST_ROWS:
+        raise ConfigError(
+            f"params.yaml: split.test_size {test_size} leaves {len(test)} of {len(frame)} rows for the test split; "
+            f"evaluation needs at least {MIN_TEST_ROWS} (R² is undefined on one); expected a larger test_size"
+        )
     return train.reset_index(drop=True), test.reset_index(drop=True)
 
 

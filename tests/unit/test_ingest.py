@@ -80,3 +80,30 @@ def test_the_first_source_that_works_is_used(csv, tmp_path):
     mirror.write_bytes(csv.read_bytes())
     assert ingest([str(csv), str(mirror)], md5sum(csv), tmp_path / "out.csv") == str(csv)
     assert ingest([str(mirror), str(csv)], md5sum(csv), tmp_path / "out.csv") == str(mirror)
+
+
+def test_a_download_cut_short_is_refused_and_the_next_source_used(csv, tmp_path):
+    import http.server
+    import threading
+
+    class Truncating(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # promises 100 bytes, sends 8, closes
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"a,b\n1,2\n")
+            self.close_connection = True
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Truncating)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/data.csv"
+    try:
+        with pytest.raises(SourceError, match=r"data\.csv: incomplete download \(8 of 100 bytes\)"):
+            ingest([url], None, tmp_path / "out.csv")  # no md5 to catch it
+        assert not (tmp_path / "out.csv").exists()
+        assert ingest([url, str(csv)], None, tmp_path / "out.csv") == str(csv)
+    finally:
+        server.shutdown()

@@ -86,3 +86,20 @@ def test_listed_categories_are_kept_beside_a_text_column(students):
 def test_unknown_impute_strategy(spec):
     with pytest.raises(ConfigError, match="preprocess.numeric_impute is 'avg'"):
         build_preprocessor(spec, numeric_impute="avg")
+
+
+def test_a_feature_with_no_training_value_is_refused_by_name(students):
+    from scorecast.errors import DataValidationError
+    from scorecast.preprocess import require_values
+
+    spec = DatasetSpec.from_params(
+        {"name": "t", "target": "math_score",
+         "features": {"reading_score": {"type": "int", "allow_missing": True},
+                      "lunch": {"type": "category", "categories": ["free/reduced", "standard"], "allow_missing": True}}}
+    )  # fmt: skip
+    frame = students[["reading_score", "lunch"]].astype(object).head(20)
+    require_values(frame, spec, "train.parquet")  # one blank is fine: imputed
+    frame["reading_score"] = np.nan
+    with pytest.raises(DataValidationError, match=r"train.parquet: feature\(s\) 'reading_score' have no value in any "
+                       r"of the 20 training rows; add them to the dataset config's exclude list"):  # fmt: skip
+        require_values(frame, spec, "train.parquet")

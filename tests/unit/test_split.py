@@ -42,3 +42,10 @@ def test_a_split_that_cannot_be_made_is_a_config_error(students):
 def test_bad_test_size(students, size):
     with pytest.raises(ConfigError, match="split.test_size"):
         split(students, target="math_score", test_size=size, seed=0)
+
+
+def test_a_test_split_of_one_row_is_a_config_error(students):
+    with pytest.raises(ConfigError, match=r"split.test_size 0.001 leaves 1 of 1000 rows for the test split"):
+        split(students, target="math_score", test_size=0.001, seed=0)
+    train, test = split(students, target="math_score", test_size=0.002, seed=0)
+    assert len(test) == 2 and len(train) == 998
