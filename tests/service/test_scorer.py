@@ -91,3 +91,10 @@ def test_a_csv_row_that_overflows_is_an_invalid_row_not_inf(unbounded_scorer):
     )
     assert scored.valid_batch.rows == 2 and scored.valid_mask.tolist() == [True, False, True]
     assert "inf" not in unbounded_scorer._score_csv(upload, "big.csv").frame["predicted_y_upper"].astype(str).str.cat()
+
+
+def test_a_guarded_header_that_meets_its_own_guarded_form_is_scored(unbounded_scorer):
+    scored = unbounded_scorer._score_csv(b"x,g,=a,'=b,'=a\n1,a,=1+1,2,=b\n", "f.csv")  # '=a guarded = '=a
+    assert list(scored.frame.columns[:5]) == ["x", "g", "'=a", "'=b", "'=a"]
+    assert scored.frame.iloc[0, 2] == "'=1+1" and scored.frame.iloc[0, 4] == "'=b"
+    assert scored.predictions == [pytest.approx(10.0)]

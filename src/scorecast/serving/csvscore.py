@@ -166,11 +166,11 @@ def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     names = pd.Series(out.columns.astype(str))
     out.columns = names.where(~names.str.contains(FORMULA_START, regex=True), "'" + names)
-    for name in out.columns:
-        cells = out[name].astype(str)
+    for i in range(out.shape[1]):  # by position: '=x guarded can now share a name with a '=x already there
+        cells = out.iloc[:, i].astype(str)
         risky = cells.str.contains(FORMULA_START, regex=True) & pd.to_numeric(cells, errors="coerce").isna()
         if risky.any():
-            out.loc[risky, name] = "'" + cells[risky]
+            out.iloc[risky.to_numpy().nonzero()[0], i] = "'" + cells[risky]
     return out
 
 
