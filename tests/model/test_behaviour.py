@@ -61,7 +61,6 @@ def test_predictions_stay_in_a_plausible_range(trained):
 def test_predict_and_predict_csv_agree_row_by_row_with_blanks_imputed(params, students, candidate):
     """The service's two ways in, as it runs them: one JSON record at a time through the validator and the
     predictor's fast path, and the same rows as one CSV upload; blanks (imputed) included."""
-    import io
 
     from scorecast.dataset import DatasetSpec
     from scorecast.serving import csvscore
