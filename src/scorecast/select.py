@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import read_dill, read_json, read_parquet, write_csv, write_dill, write_json, write_text
-from scorecast.candidates import candidates_from_params
+from scorecast.candidates import Candidate, candidates_from_params
 from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import QualityGateError, StaleResultsError
 from scorecast.explain import background
@@ -30,18 +30,37 @@ from scorecast.paths import (
 log = logging.getLogger(__name__)
 
 
-def load_results(names: list[str], results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
-    """Read one result per candidate in params.yaml; refuse results that do not match it."""
-    missing = [n for n in names if not (results_dir / f"{n}.json").exists()]
+def load_results(candidates: Mapping[str, Candidate], results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
+    """Read one result per candidate in params.yaml; refuse a missing one, or one whose candidate, estimator,
+    complexity or tuned parameters are not the config's (a result left from before a config edit, when the
+    stages were run outside `dvc repro`)."""
+    missing = [n for n in candidates if not (results_dir / f"{n}.json").exists()]
     if missing:
         raise StaleResultsError(
             f"{results_dir}: no result for candidate(s) {', '.join(missing)} listed in params.yaml; "
             "run `make pipeline` (it composes conf/ before DVC reads the pipeline)"
         )
-    extra = sorted(p.stem for p in results_dir.glob("*.json") if p.stem not in names)
+    extra = sorted(p.stem for p in results_dir.glob("*.json") if p.stem not in candidates)
     if extra:
         log.info("select: ignoring results of candidates no longer in params.yaml: %s", ", ".join(extra))
-    return [read_json(results_dir / f"{n}.json") for n in names]
+    results = []
+    for name, candidate in candidates.items():
+        result = read_json(results_dir / f"{name}.json")
+        expected = {"candidate": name, "estimator": candidate.target, "complexity": candidate.complexity}
+        wrong = [
+            f"{k} is {result.get(k)!r}, but params.yaml says {v!r}" for k, v in expected.items() if result.get(k) != v
+        ]
+        untuned = sorted(set(result.get("best_params") or {}) - set(candidate.grid))
+        if untuned:
+            grid = ", ".join(candidate.grid) or "nothing"
+            wrong.append(f"best_params sets {', '.join(untuned)}, but params.yaml's grid tunes {grid}")
+        if wrong:
+            raise StaleResultsError(
+                f"{results_dir / f'{name}.json'}: {wrong[0]}; the result is from another config: run `dvc repro` "
+                f"(or `scorecast tournament {name}`)"
+            )
+        results.append(result)
+    return results
 
 
 def leaderboard(results: list[dict[str, Any]]) -> pd.DataFrame:
@@ -126,7 +145,7 @@ def main(params: dict) -> None:
     from sklearn.pipeline import Pipeline
 
     candidates = candidates_from_params(params)
-    results = load_results(list(candidates))
+    results = load_results(candidates)
     board = leaderboard(results)
     opts = SelectParams.of(params)
     selection = choose(board, one_standard_error=opts.one_standard_error, min_cv_score=opts.min_cv_r2)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from scorecast.candidates import Candidate
 from scorecast.errors import QualityGateError, StaleResultsError
 from scorecast.select import choose, leaderboard, load_results, to_markdown
 
@@ -43,16 +46,44 @@ def test_quality_gate_names_the_winner_and_threshold():
         choose(board, one_standard_error=True, min_cv_score=0.9)
 
 
+LINEAR = Candidate("linear", "sklearn.linear_model.LinearRegression", 1, {}, {})
+RIDGE = Candidate("ridge", "sklearn.linear_model.Ridge", 2, {}, {"alpha": [0.1, 1.0]})
+LINEAR_RESULT = {"candidate": "linear", "estimator": LINEAR.target, "complexity": 1, "best_params": {}}
+
+
+def _write(path, result):
+    path.write_text(json.dumps(result))
+
+
 def test_missing_result_is_stale(tmp_path):
-    (tmp_path / "linear.json").write_text('{"candidate": "linear"}')
+    _write(tmp_path / "linear.json", LINEAR_RESULT)
     with pytest.raises(StaleResultsError, match=r"no result for candidate\(s\) ridge"):
-        load_results(["linear", "ridge"], tmp_path)
+        load_results({"linear": LINEAR, "ridge": RIDGE}, tmp_path)
 
 
 def test_results_of_removed_candidates_are_ignored(tmp_path):
-    (tmp_path / "linear.json").write_text('{"candidate": "linear"}')
-    (tmp_path / "old.json").write_text('{"candidate": "old"}')
-    assert load_results(["linear"], tmp_path) == [{"candidate": "linear"}]
+    _write(tmp_path / "linear.json", LINEAR_RESULT)
+    _write(tmp_path / "old.json", {"candidate": "old"})
+    assert load_results({"linear": LINEAR}, tmp_path) == [LINEAR_RESULT]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"estimator": "sklearn.linear_model.Lasso"}, r"ridge.json: estimator is 'sklearn.linear_model.Lasso', but "
+                                                       r"params.yaml says 'sklearn.linear_model.Ridge'"),
+        ({"complexity": 5}, r"ridge.json: complexity is 5, but params.yaml says 2"),
+        ({"best_params": {"alpha": 1.0, "tol": 0.1}}, r"ridge.json: best_params sets tol, but params.yaml's "
+                                                       r"grid tunes alpha"),
+    ],
+)  # fmt: skip
+def test_a_result_from_another_config_is_stale(tmp_path, change, message):
+    result = {"candidate": "ridge", "estimator": RIDGE.target, "complexity": 2, "best_params": {"alpha": 1.0}}
+    _write(tmp_path / "ridge.json", result)
+    assert load_results({"ridge": RIDGE}, tmp_path) == [result]
+    _write(tmp_path / "ridge.json", {**result, **change})
+    with pytest.raises(StaleResultsError, match=message):
+        load_results({"ridge": RIDGE}, tmp_path)
 
 
 def test_markdown_marks_the_winner():
