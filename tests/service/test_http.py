@@ -100,6 +100,7 @@ def test_a_query_that_is_not_a_readable_explain_is_a_400_naming_it(server, path,
         ({**GOOD, "writing_score": 101}, 400, ["writing_score", "[0, 100]", "101"]),
         ({**GOOD, "writing_score": 1e308}, 400, ["writing_score"]),
         (b'{"reading_score": NaN}', 400, ["malformed JSON"]),
+        ('{"gender": "fé"}'.encode("latin-1"), 415, ["body: not UTF-8 text at byte 13; expected JSON in UTF-8"]),
         ([GOOD] * 1001, 413, ["1001 records", "at most 1000"]),
     ],
 )

@@ -226,3 +226,11 @@ def test_a_blank_string_where_a_value_is_required_says_to_send_null():
 
     with pytest.raises(RequestError, match=r"field colour: expected one of 'red', 'blue', got ' ' \(blank: send null"):
         _records_validator().validate({"colour": " ", "score": 1})
+
+
+@pytest.mark.parametrize(("sent", "shown"), [(None, "null"), (True, "true"), (False, "false"), (1e26, r"1e\+26")])
+def test_json_values_are_named_as_json_wrote_them(sent, shown):
+    from scorecast.serving.problems import RequestError
+
+    with pytest.raises(RequestError, match=rf"field score: expected an integer in \[0, 100\], got {shown}$"):
+        _records_validator().validate({"colour": "red", "score": sent})

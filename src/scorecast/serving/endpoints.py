@@ -117,6 +117,10 @@ class Scorer:
         try:
             payload = orjson.loads(body)  # strict JSON: NaN, Infinity and >64-bit integers are refused
         except orjson.JSONDecodeError as err:
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise RequestError(415, f"body: not UTF-8 text at byte {bad.start}; expected JSON in UTF-8") from err
             raise RequestError(400, f"body: malformed JSON ({err}); expected an object or an array of objects") from err
         batch = self.validator.validate(payload)
         predictions = self.predictor.predict(batch)

@@ -79,8 +79,10 @@ CLIENT_ERRORS = {
     "400": "Bad Request: the body, or a record, row or value in it, is invalid (named in `error`, listed in `detail`)",
     "401": "Unauthorized: missing or wrong API key (only when SCORECAST_API_KEY is set)",
     "413": "Content Too Large: more than SCORECAST_MAX_BYTES bytes or SCORECAST_MAX_ROWS records",
-    "415": "Unsupported Media Type: a content type or uploaded file that is not JSON (/predict) or CSV (/predict_csv)",
-    "422": "Unprocessable Content: ?explain=true beyond what exact explanations allow (rows or input columns)",
+    "415": "Unsupported Media Type: a content type, body or uploaded file that is not UTF-8 JSON (/predict) or CSV "
+    "(/predict_csv)",
+    "422": "Unprocessable Content: ?explain=true beyond what exact explanations allow (rows or input columns), or "
+    "numbers so far out of range that the model's prediction is not finite",
     "429": "Too Many Requests: over SCORECAST_RATE_LIMIT requests a minute (only when it is set)",
 }
 METADATA_SCHEMA: dict[str, Any] = {

@@ -9,6 +9,7 @@ from typing import Any
 from scorecast.errors import ScorecastError
 
 JSON_TYPE = "application/json"
+JSON_WORDS = {None: "null", True: "true", False: "false"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,6 @@ def error_body(message: str, detail: list[dict[str, Any]] | None = None) -> byte
 
 
 def show(value: Any) -> str:
-    """A short, safe rendering of a client value for messages."""
-    text = repr(value)
+    """A short, safe rendering of a client value for messages; null, true and false as the JSON sent them."""
+    text = JSON_WORDS.get(value, repr(value)) if isinstance(value, bool | None) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
