@@ -36,7 +36,23 @@ def compose(conf_dir: str | Path = CONF_DIR, overrides: list[str] | None = None)
             cfg = hydra_compose(config_name="config", overrides=overrides or [])
         return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
     except (HydraException, OmegaConfBaseException, yaml.YAMLError) as err:
-        raise ConfigError(f"{conf_dir}: {' '.join(str(err).split())[:300]}") from err
+        raise ConfigError(
+            missing_option(conf_dir, str(err)) or f"{conf_dir}: {' '.join(str(err).split())[:300]}"
+        ) from err
+
+
+def missing_option(conf_dir: Path, hydra_message: str) -> str | None:
+    """Hydra's "Could not load 'model/rigde'" or "Could not find ..." (and its search path), said as which file
+    is missing and which the group has."""
+    found = re.search(r"Could not (?:load|find) '([^'/]+)/([^']+)'", hydra_message)
+    if found is None:
+        return None
+    group, name = found.groups()
+    options = sorted(p.stem for p in (conf_dir / group).glob("*.yaml"))
+    return (
+        f"{conf_dir / group / name}.yaml: no such {group} config (named in the defaults list or an override); "
+        f"expected one of {', '.join(options) or '(none: the folder is empty)'}"
+    )
 
 
 def check_model_headers(conf_dir: Path) -> None:

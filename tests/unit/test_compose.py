@@ -28,8 +28,12 @@ def test_unknown_model_is_a_config_error(root, tmp_path):
     shutil.copytree(root / "conf", conf)
     text = (conf / "config.yaml").read_text().replace("      - ridge\n", "      - rigde\n")
     (conf / "config.yaml").write_text(text)
-    with pytest.raises(ConfigError, match="rigde"):
+    with pytest.raises(ConfigError, match=r"conf/model/rigde.yaml: no such model config \(named in the defaults list "
+                       r"or an override\); expected one of adaboost, catboost, .*, ridge, svr, xgboost$"):  # fmt: skip
         compose(conf)
+    with pytest.raises(ConfigError, match=r"conf/data/diabets.yaml: no such data config .*expected one of diabetes, "
+                       r"students$"):  # fmt: skip
+        compose(root / "conf", ["data=diabets"])
 
 
 @pytest.mark.parametrize(
