@@ -168,7 +168,8 @@ def render_html(summary: dict[str, Any], train: pd.DataFrame, live: pd.DataFrame
         chart = _bars(train[f["feature"]], live[f["feature"]], f["kind"] == "numeric")
         rows.append(f"<tr><td>{html.escape(f['feature'])}</td><td>{f['psi']:.3f}</td><td>{stat}</td>"
                     f"<td>{flag}</td><td>{chart}</td></tr>")  # fmt: skip
-    warning = f'<b style="color:#c0392b">{html.escape(summary["warning"])}</b>.<br>' if "warning" in summary else ""
+    warning = summary.get("warning", "")
+    warning = f'<b style="color:#c0392b">{html.escape(warning[:1].upper() + warning[1:])}</b>.<br>' if warning else ""
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>scorecast drift report</title>
 <style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;border-bottom:1px solid #ddd}}</style>
 </head><body><h1>Input drift</h1>
