@@ -5,8 +5,10 @@ SQLite in WAL mode takes appends from several server processes at once (each wai
 database can replace it by implementing `PredictionLog`. With `flush_every` set, appends are
 queued and written by a background thread in one transaction per interval: a request then costs
 a list append instead of a commit, and a crash can lose at most that interval (a clean shutdown
-flushes). A write the database refuses (locked past `busy_timeout`, disk full) keeps its rows queued
-for the next interval, up to `MAX_PENDING` rows; beyond that the oldest are dropped and counted.
+flushes). A write the database refuses for now (locked past `busy_timeout`, disk full: an
+`OperationalError`) keeps its rows queued for the next interval, up to `MAX_PENDING` rows; beyond that
+the oldest are dropped and counted. Rows it would never take (any other `sqlite3.Error`) are dropped
+and counted at once, so one bad row cannot block the log.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -64,10 +67,11 @@ class SQLitePredictionLog:
         self._conn.commit()
         self._pending: list[tuple[Any, ...]] = []
         self._pending_lock = threading.Lock()
+        self._flush_lock = threading.Lock()  # one flush at a time, so a requeue never races another take
         self._stop = threading.Event()
         self._closed = False
         self._failing = False
-        self.dropped = 0  # rows given up after MAX_PENDING were waiting
+        self.dropped = 0  # rows given up: past MAX_PENDING waiting, or refused for good by the database
         self._writer: threading.Thread | None = None
         if flush_every:
             self._writer = threading.Thread(target=self._flush_loop, args=(flush_every,), daemon=True)
@@ -77,6 +81,9 @@ class SQLitePredictionLog:
     def append(
         self, model_tag: str, records: Sequence[dict[str, Any]], predictions: Sequence[float], halfwidth: float | None
     ) -> None:
+        bad = next((i for i, pred in enumerate(predictions) if not math.isfinite(pred)), None)
+        if bad is not None:  # the service never serves these; a NULL prediction would fail NOT NULL at flush
+            raise ValueError(f"prediction log: prediction {predictions[bad]} for record {bad} is not a finite number")
         now = time.time()
         rows = [
             (now, model_tag, json.dumps(record, separators=(",", ":")), float(pred),
@@ -98,22 +105,30 @@ class SQLitePredictionLog:
             )
 
     def flush(self) -> bool:
-        """Write what is queued; False when the database refused it, which stays queued for the next try."""
-        with self._pending_lock:
-            rows, self._pending = self._pending, []
-        if not rows:
+        """Write what is queued; False when the database refused it for now, which stays queued for the next try."""
+        with self._flush_lock:
+            with self._pending_lock:
+                rows, self._pending = self._pending, []
+            if not rows:
+                return True
+            try:
+                self._write(rows)
+            except sqlite3.OperationalError as err:
+                self._requeue(rows, err)
+                return False
+            except sqlite3.Error as err:
+                self.dropped += len(rows)
+                log.error(
+                    "prediction log %s: the database refused %d row(s) for good (%s); dropped, %d dropped so far",
+                    self.path, len(rows), err, self.dropped,
+                )  # fmt: skip
+                return False
+            if self._failing:
+                self._failing = False
+                log.warning("prediction log %s: writing again (%d queued row(s) written)", self.path, len(rows))
             return True
-        try:
-            self._write(rows)
-        except sqlite3.Error as err:
-            self._requeue(rows, err)
-            return False
-        if self._failing:
-            self._failing = False
-            log.warning("prediction log %s: writing again (%d queued row(s) written)", self.path, len(rows))
-        return True
 
-    def _requeue(self, rows: list[tuple[Any, ...]], err: sqlite3.Error) -> None:
+    def _requeue(self, rows: list[tuple[Any, ...]], err: sqlite3.OperationalError) -> None:
         with self._pending_lock:
             self._pending[:0] = rows
             excess = len(self._pending) - MAX_PENDING
@@ -149,8 +164,8 @@ class SQLitePredictionLog:
         self._closed = True
         self._stop.set()
         if self._writer is not None:
-            self._writer.join(5)
-        if not self.flush():
+            self._writer.join()  # a flush in progress ends within busy_timeout
+        if not self.flush() and self._pending:
             log.error("prediction log %s: %d row(s) not written at shutdown", self.path, len(self._pending))
         with self._lock:
             self._conn.close()

@@ -97,3 +97,51 @@ def test_past_max_pending_the_oldest_rows_are_dropped_and_counted(tmp_path, monk
     assert log.flush() is True
     assert log.inputs()["i"].tolist() == [2, 3, 4]
     log.close()
+
+
+def test_overlapping_flushes_keep_the_order(tmp_path):
+    import sqlite3
+    import threading
+
+    path = tmp_path / "log.sqlite"
+    log = SQLitePredictionLog(path, busy_timeout_ms=300, flush_every=3600)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    log.append("m:1", [{"i": i} for i in range(3)], [0.0, 1.0, 2.0], None)
+    first = threading.Thread(target=log.flush)  # the flusher, waiting on the lock ...
+    first.start()
+    assert _wait_for(lambda: not log._pending)
+    log.append("m:1", [{"i": 3}], [3.0], None)
+    assert log.flush() is False  # ... and close()'s flush behind it: requeued after, not before, rows 0-2
+    first.join()
+    holder.execute("ROLLBACK")
+    assert log.flush() is True
+    assert log.inputs()["i"].tolist() == [0, 1, 2, 3]
+    log.close()
+
+
+def test_rows_the_database_never_takes_are_dropped_not_retried(tmp_path, caplog):
+    import sqlite3
+
+    path = tmp_path / "log.sqlite"
+    with sqlite3.connect(path) as conn:  # a stricter table than ours: every later flush would fail the same way
+        conn.execute(
+            "CREATE TABLE predictions (id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL NOT NULL, model_tag TEXT NOT NULL,"
+            " inputs TEXT NOT NULL, prediction REAL NOT NULL CHECK (prediction < 100), lower REAL, upper REAL)"
+        )
+    log = SQLitePredictionLog(path, flush_every=3600)
+    log.append("m:1", [{"i": 1}, {"i": 2}], [1.0, 200.0], None)
+    assert log.flush() is False
+    assert log.dropped == 2 and not log._pending and "refused 2 row(s) for good (CHECK constraint failed" in caplog.text
+    log.append("m:1", [{"i": 3}], [3.0], None)
+    assert log.flush() is True and log.inputs()["i"].tolist() == [3]
+    log.close()
+
+
+def test_a_non_finite_prediction_is_refused_at_append(tmp_path):
+    import pytest
+
+    log = SQLitePredictionLog(tmp_path / "log.sqlite")
+    with pytest.raises(ValueError, match="prediction nan for record 1 is not a finite number"):
+        log.append("m:1", [{"i": 1}, {"i": 2}], [1.0, float("nan")], None)
+    assert log.count() == 0
