@@ -21,7 +21,7 @@ from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import DataValidationError, MissingArtifactError
 from scorecast.params import DriftParams
 from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
-from scorecast.predlog import read_records
+from scorecast.predlog import read_model_tags, read_records
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,17 @@ def category_shares(train: pd.Series, live: pd.Series) -> tuple[list[str], np.nd
 
 def decile_edges(values: pd.Series, bins: int = BINS) -> np.ndarray:
     """Bin edges at the training quantiles, the outer bins open-ended so every finite or infinite live value
-    lands in one. A column with one or two distinct training values gets a bin per value plus below and above
-    (quantiles alone would give one bin, and a PSI of 0 whatever arrives); one with no values, a single bin
-    (its drift is then in the blank share alone)."""
+    lands in one. A column with at most `bins` distinct training values gets a bin per value plus one below
+    and one above: interpolated quantiles would put edges between values (a 50/50 binary column would get
+    one edge at 0.5, so a shift from 1 to 7 would stay in the top bin with a PSI of 0). A column with no
+    values gets a single bin (its drift is then in the blank share alone)."""
     if values.empty:
         return np.array([-np.inf, np.inf])
+    distinct = np.unique(values)
+    if len(distinct) <= bins:
+        return np.r_[-np.inf, distinct, np.nextafter(distinct[-1], np.inf), np.inf]
     edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)))
-    if len(edges) < 3:
+    if len(edges) < 3:  # most of the mass on one value
         return np.r_[-np.inf, edges, np.nextafter(edges[-1], np.inf), np.inf]
     edges[0], edges[-1] = -np.inf, np.inf
     return edges
@@ -119,10 +123,10 @@ def drift(train: pd.DataFrame, live: pd.DataFrame, features: list[Column], *, ps
     return summary
 
 
-def chart_bins(train: pd.Series, live: pd.Series, bins: int = 10) -> tuple[np.ndarray, list[str]]:
+def chart_bins(train: pd.Series, live: pd.Series, bins: int = BINS) -> tuple[np.ndarray, list[str]]:
     """Equal-width bins over the training range (over the live one when training has no values), plus a bin
     each for values below and above it: one live value of 1e308 shows as a bar of its own, not as a range so
-    wide that every other value shares one bar."""
+    wide that every other value shares one bar. Labels get as many digits as it takes to tell them apart."""
     values = train.dropna().astype(float)
     values = values[np.isfinite(values)]
     if values.empty:
@@ -130,9 +134,12 @@ def chart_bins(train: pd.Series, live: pd.Series, bins: int = 10) -> tuple[np.nd
         values = values[np.isfinite(values)]
     if values.empty:
         return np.array([-np.inf, np.inf]), ["all"]
-    inner = np.histogram_bin_edges(values, bins=bins)
-    labels = [f"<{inner[0]:.3g}", *(f"{edge:.3g}" for edge in inner[:-1]), f">{inner[-1]:.3g}"]
-    return np.r_[-np.inf, inner[:-1], np.nextafter(inner[-1], np.inf), np.inf], labels
+    lo, hi = float(values.min()), float(values.max())
+    inner = np.unique(np.linspace(lo, hi, bins + 1))  # a constant column (or a range too narrow to split): one edge
+    starts = inner[:-1] if len(inner) > 1 else inner
+    digits = next((d for d in range(3, 18) if len({f"{e:.{d}g}" for e in inner}) == len(inner)), 17)
+    labels = [f"<{lo:.{digits}g}", *(f"{edge:.{digits}g}" for edge in starts), f">{hi:.{digits}g}"]
+    return np.r_[-np.inf, starts, np.nextafter(hi, np.inf), np.inf], labels
 
 
 def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
@@ -205,6 +212,12 @@ def main(params: dict, log_path: str | None = None, model_tag: str | None = None
     spec = DatasetSpec.from_params(params["data"])
     try:
         records = read_records(path, model_tag)
+        if model_tag and not records and (tags := read_model_tags(path)):
+            raise MissingArtifactError(
+                f"{path}: no predictions from model {model_tag!r}; it holds predictions of {', '.join(tags)}"
+            )
+    except sqlite3.OperationalError as err:
+        raise MissingArtifactError(f"{path}: cannot read the prediction log ({err})") from err
     except sqlite3.DatabaseError as err:
         raise DataValidationError(
             f"{path}: not a prediction log ({err}); expected the SQLite file the service writes"

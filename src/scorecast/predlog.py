@@ -20,7 +20,7 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -178,13 +178,42 @@ def _records(conn: sqlite3.Connection, model_tag: str | None) -> list[dict[str, 
     return [json.loads(r[0]) for r in conn.execute(query + " ORDER BY id", args).fetchall()]
 
 
-def read_records(path: str | Path, model_tag: str | None = None) -> list[dict[str, Any]]:
-    """The logged input records of a log on disk, oldest first, opened read-only: reading a live service's log
-    (or a copy handed over for a report) never changes its journal mode, creates a table or takes a write lock."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+def open_read_only(path: str | Path) -> sqlite3.Connection:
+    """A connection that cannot write: reading a live service's log (or a copy handed over for a report) never
+    changes its journal mode, creates a table or takes a write lock. A WAL log in a directory this user cannot
+    write cannot be opened that way (SQLite needs its shared-memory file), so it is read as immutable: rows
+    the service has not yet checkpointed into the main file are then left out, which is said."""
+    uri = Path(path).resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master").fetchone()  # SQLite opens lazily: this is where it fails
+        except sqlite3.OperationalError:
+            conn.close()
+            raise
+        return conn
+    except sqlite3.OperationalError as err:
+        log.warning("prediction log %s: read as an immutable file (%s); unwritten WAL rows are left out", path, err)
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+
+
+def _read(path: str | Path, query: Callable[[sqlite3.Connection], list[Any]]) -> list[Any]:
+    conn = open_read_only(path)
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'predictions'").fetchone() is None:
             raise sqlite3.DatabaseError("no predictions table")
-        return _records(conn, model_tag)
+        return query(conn)
     finally:
         conn.close()
+
+
+def read_records(path: str | Path, model_tag: str | None = None) -> list[dict[str, Any]]:
+    """The logged input records of a log on disk, oldest first, read without writing."""
+    return _read(path, lambda conn: _records(conn, model_tag))
+
+
+def read_model_tags(path: str | Path) -> list[str]:
+    """The model tags a log on disk holds predictions of, sorted."""
+    return _read(
+        path, lambda conn: [r[0] for r in conn.execute("SELECT DISTINCT model_tag FROM predictions ORDER BY 1")]
+    )

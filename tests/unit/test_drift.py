@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 
 from scorecast.artifacts import write_parquet
-from scorecast.drift import categorical_drift, category_shares, drift, main, numeric_drift, render_html
+from scorecast.drift import (
+    categorical_drift,
+    category_shares,
+    chart_bins,
+    drift,
+    main,
+    numeric_drift,
+    render_html,
+)
 from scorecast.errors import ScorecastError
 from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
 from scorecast.predlog import SQLitePredictionLog
@@ -95,6 +103,9 @@ def test_a_constant_or_two_valued_training_column_still_detects_a_shift():
     binary = pd.Series(np.r_[np.zeros(150), np.ones(50)])
     assert numeric_drift(binary, pd.Series(np.r_[np.zeros(38), np.ones(12)]))["psi"] < 0.01
     assert numeric_drift(binary, pd.Series(np.r_[np.zeros(10), np.ones(40)]))["psi"] > 0.2
+    half = pd.Series(np.r_[np.zeros(100), np.ones(100)])  # quantiles would put one edge at 0.5: 1 and 7 share a bin
+    assert numeric_drift(half, pd.Series(np.r_[np.zeros(25), np.ones(25)]))["psi"] == 0
+    assert numeric_drift(half, pd.Series(np.r_[np.zeros(25), np.full(25, 7.0)]))["psi"] > 0.2
 
 
 def test_a_training_column_with_no_values_compares_blank_shares_only():
@@ -109,6 +120,14 @@ def test_huge_and_infinite_logged_values_get_outer_bars_not_a_crash(spec, studen
     live.iloc[:3, live.columns.get_loc("reading_score")] = [1e308, -1e308, np.inf]
     page = render_html(drift(train, live, list(spec.features), psi_threshold=0.2), train, live)
     assert "<title>&gt;100</title>" in page and "<title>&lt;" in page
+
+
+def test_chart_bins_handle_huge_constants_and_narrow_ranges():
+    edges, labels = chart_bins(pd.Series(np.full(50, 1e15)), pd.Series([1e15, 2e15]))
+    assert labels == ["<1e+15", "1e+15", ">1e+15"] and len(edges) == len(labels) + 1
+    edges, labels = chart_bins(pd.Series(np.linspace(100.0, 100.5, 50)), pd.Series([100.2]))
+    assert len(set(labels)) == len(labels) == 12 and len(edges) == 13 and labels[1] == "100"
+    assert np.histogram([99.0, 100.0, 100.5, 101.0], edges)[0][[0, 1, -2, -1]].tolist() == [1, 1, 1, 1]
 
 
 def _log(path, tag, records):
@@ -138,16 +157,52 @@ def test_the_report_reads_only_this_datasets_inputs_and_can_pick_a_model(
 def test_the_report_opens_the_log_read_only(tmp_path, monkeypatch, params, students):
     import sqlite3
 
+    from scorecast.predlog import open_read_only
+
     monkeypatch.chdir(tmp_path)
     write_parquet(TRAIN_PATH, students.iloc[:700])
     _log("log.sqlite", "scorecast:a", students.iloc[700:].drop(columns=["math_score"]).to_dict("records"))
-    before = (tmp_path / "log.sqlite").read_bytes()
-    main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}})
-    assert (tmp_path / "log.sqlite").read_bytes() == before
+    conn = open_read_only("log.sqlite")
+    with pytest.raises(sqlite3.OperationalError, match="attempt to write a readonly database"):
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    assert main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}})["live_rows"] == 300
     sqlite3.connect(tmp_path / "other.sqlite").execute("CREATE TABLE t (x)").connection.commit()
     with pytest.raises(ScorecastError, match=r"other.sqlite: not a prediction log \(no predictions table\)"):
         main({**params, "drift": {"log_path": "other.sqlite", "psi_threshold": 0.2}})
-    assert sqlite3.connect(tmp_path / "other.sqlite").execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
+
+
+def test_a_log_that_cannot_be_opened_read_only_is_read_as_immutable(tmp_path, monkeypatch, params, students, caplog):
+    import sqlite3
+
+    from scorecast import predlog
+
+    monkeypatch.chdir(tmp_path)
+    write_parquet(TRAIN_PATH, students.iloc[:700])
+    _log("log.sqlite", "scorecast:a", students.iloc[700:].drop(columns=["math_score"]).to_dict("records"))
+    connect = sqlite3.connect
+
+    def no_shm(database, **kw):  # what a WAL log in a directory this user cannot write does to mode=ro (seen here)
+        if "mode=ro" in str(database):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return connect(database, **kw)
+
+    monkeypatch.setattr(predlog.sqlite3, "connect", no_shm)
+    assert main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}})["live_rows"] == 300
+    assert "read as an immutable file (attempt to write a readonly database)" in caplog.text
+    monkeypatch.setattr(predlog.sqlite3, "connect", lambda database, **kw: no_shm("mode=ro"))
+    with pytest.raises(ScorecastError, match="log.sqlite: cannot read the prediction log \\(attempt to write"):
+        main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}})
+
+
+def test_an_unknown_model_tag_is_named_with_the_logs_tags(tmp_path, monkeypatch, params, students):
+    monkeypatch.chdir(tmp_path)
+    write_parquet(TRAIN_PATH, students.iloc[:700])
+    _log("log.sqlite", "scorecast:a", students.iloc[700:].drop(columns=["math_score"]).to_dict("records"))
+    _log("log.sqlite", "scorecast:b", students.iloc[700:].drop(columns=["math_score"]).to_dict("records"))
+    with pytest.raises(ScorecastError, match="no predictions from model 'scorecast:x'; it holds predictions of "
+                       "scorecast:a, scorecast:b"):  # fmt: skip
+        main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}}, model_tag="scorecast:x")
 
 
 def test_a_small_sample_is_reported_with_a_warning(spec, students):
