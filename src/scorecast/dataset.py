@@ -171,6 +171,11 @@ def _column(where: str, name: str, spec: Any) -> Column:
     if len(set(categories)) < len(categories):
         twice = next(c for c in categories if categories.count(c) > 1)
         raise ConfigError(f"params.yaml: {where}.categories lists {twice!r} twice; expected each category once")
+    unreadable = next((c for c in categories if not c or c != c.strip()), None)
+    if unreadable is not None:  # a cell or request value is read stripped and a blank as missing: never this
+        raise ConfigError(
+            f"params.yaml: {where}.categories lists {unreadable!r}; expected no blank category and no spaces around one"
+        )
     if kind == "bool":
         categories = ("False", "True")
     low, high = _range(where, [spec.get("min"), spec.get("max")], keys=("min", "max"))

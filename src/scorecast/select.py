@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,10 +51,7 @@ def load_results(candidates: Mapping[str, Candidate], results_dir: Path = RESULT
         wrong = [
             f"{k} is {result.get(k)!r}, but params.yaml says {v!r}" for k, v in expected.items() if result.get(k) != v
         ]
-        untuned = sorted(set(result.get("best_params") or {}) - set(candidate.grid))
-        if untuned:
-            grid = ", ".join(candidate.grid) or "nothing"
-            wrong.append(f"best_params sets {', '.join(untuned)}, but params.yaml's grid tunes {grid}")
+        wrong += _grid_mismatch(result, candidate.grid)
         if wrong:
             raise StaleResultsError(
                 f"{results_dir / f'{name}.json'}: {wrong[0]}; the result is from another config: run `dvc repro` "
@@ -61,6 +59,22 @@ def load_results(candidates: Mapping[str, Candidate], results_dir: Path = RESULT
             )
         results.append(result)
     return results
+
+
+def _grid_mismatch(result: dict[str, Any], grid: dict[str, list[Any]]) -> list[str]:
+    """How a result's search differs from the grid in params.yaml: other parameters tuned, a chosen value
+    the grid does not hold, or another number of combinations searched."""
+    best = result.get("best_params") or {}
+    if set(best) != set(grid):
+        tuned = ", ".join(sorted(best)) or "nothing"
+        return [f"best_params tunes {tuned}, but params.yaml's grid tunes {', '.join(sorted(grid)) or 'nothing'}"]
+    off = next((k for k in grid if best[k] not in grid[k]), None)
+    if off is not None:
+        return [f"best_params.{off} is {best[off]!r}, but params.yaml's grid offers {grid[off]!r}"]
+    combinations = math.prod(len(values) for values in grid.values())
+    if result.get("combinations") != combinations:
+        return [f"combinations is {result.get('combinations')!r}, but params.yaml's grid has {combinations}"]
+    return []
 
 
 def leaderboard(results: list[dict[str, Any]]) -> pd.DataFrame:

@@ -72,6 +72,8 @@ def test_the_composed_config_passes(params):
         ("data.features.reading_score.min", 200, "features.reading_score: min 200 is above max 100"),
         ("data.features.gender.categories", "female", "features.gender.categories is 'female'; expected a list"),
         ("data.features.gender.categories", ["female", "male", "male"], "lists 'male' twice"),
+        ("data.features.gender.categories", ["female", "male "], "lists 'male '; expected no blank category and no"),
+        ("data.features.gender.categories", ["female", ""], "lists ''; expected no blank category"),
         ("data.features.gender.allow_missing", "yes", "features.gender.allow_missing is 'yes'; expected true"),
         ("data.features.gender.kind", "category", "features.gender.kind is not a setting"),
         ("data.exclude", "gender", "data (students).exclude is 'gender'; expected a list"),

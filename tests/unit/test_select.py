@@ -48,7 +48,13 @@ def test_quality_gate_names_the_winner_and_threshold():
 
 LINEAR = Candidate("linear", "sklearn.linear_model.LinearRegression", 1, {}, {})
 RIDGE = Candidate("ridge", "sklearn.linear_model.Ridge", 2, {}, {"alpha": [0.1, 1.0]})
-LINEAR_RESULT = {"candidate": "linear", "estimator": LINEAR.target, "complexity": 1, "best_params": {}}
+LINEAR_RESULT = {
+    "candidate": "linear",
+    "estimator": LINEAR.target,
+    "complexity": 1,
+    "best_params": {},
+    "combinations": 1,
+}
 
 
 def _write(path, result):
@@ -73,12 +79,17 @@ def test_results_of_removed_candidates_are_ignored(tmp_path):
         ({"estimator": "sklearn.linear_model.Lasso"}, r"ridge.json: estimator is 'sklearn.linear_model.Lasso', but "
                                                        r"params.yaml says 'sklearn.linear_model.Ridge'"),
         ({"complexity": 5}, r"ridge.json: complexity is 5, but params.yaml says 2"),
-        ({"best_params": {"alpha": 1.0, "tol": 0.1}}, r"ridge.json: best_params sets tol, but params.yaml's "
+        ({"best_params": {"alpha": 1.0, "tol": 0.1}}, r"ridge.json: best_params tunes alpha, tol, but params.yaml's "
                                                        r"grid tunes alpha"),
+        ({"best_params": {}}, r"ridge.json: best_params tunes nothing, but params.yaml's grid tunes alpha"),
+        ({"best_params": {"alpha": 10.0}}, r"ridge.json: best_params.alpha is 10.0, but params.yaml's grid offers "
+                                            r"\[0.1, 1.0\]"),
+        ({"combinations": 3}, r"ridge.json: combinations is 3, but params.yaml's grid has 2"),
     ],
 )  # fmt: skip
 def test_a_result_from_another_config_is_stale(tmp_path, change, message):
-    result = {"candidate": "ridge", "estimator": RIDGE.target, "complexity": 2, "best_params": {"alpha": 1.0}}
+    result = {"candidate": "ridge", "estimator": RIDGE.target, "complexity": 2, "best_params": {"alpha": 1.0},
+              "combinations": 2}  # fmt: skip
     _write(tmp_path / "ridge.json", result)
     assert load_results({"ridge": RIDGE}, tmp_path) == [result]
     _write(tmp_path / "ridge.json", {**result, **change})

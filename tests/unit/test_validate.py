@@ -221,10 +221,13 @@ def test_a_json_string_is_read_as_the_same_csv_cell_is(kind, categories, allow_m
     assert not csv_refused and json_value == csv_value
 
 
-def test_a_blank_string_where_a_value_is_required_says_to_send_null():
+def test_a_blank_string_where_a_value_is_required_says_so():
     from scorecast.serving.problems import RequestError
 
-    with pytest.raises(RequestError, match=r"field colour: expected one of 'red', 'blue', got ' ' \(blank: send null"):
+    for blank in (" ", None):  # null is refused the same way, so the message must not suggest it
+        with pytest.raises(RequestError, match=r"field colour: expected one of 'red', 'blue', got "):
+            _records_validator().validate({"colour": blank, "score": 1})
+    with pytest.raises(RequestError, match=r"got ' ' \(blank, and this field requires a value\)"):
         _records_validator().validate({"colour": " ", "score": 1})
 
 

@@ -159,7 +159,7 @@ class RecordValidator:
             text = self._text(col, value, allowed)
             if text is _MISSING:
                 blank = isinstance(value, str) and not value.strip()
-                got = f"{show(value)} (blank: send null for a missing value)" if blank else None
+                got = f"{show(value)} (blank, and this field requires a value)" if blank else None
                 problems.append(_problem(index(i), col.name, value, col.expected(), got))
             out.append(None if text is _MISSING else text)
         return out
