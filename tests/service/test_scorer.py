@@ -68,7 +68,7 @@ def test_a_prediction_that_overflows_is_a_422_naming_the_record_and_field(unboun
         unbounded_scorer._predict_json(orjson.dumps(records))
     assert err.value.status == 422
     assert err.value.message.startswith(
-        "record 1: the model's prediction is inf (not a finite number); its largest number is x = 1e+308"
+        "record 1: the model's prediction is inf (not a finite number); its number largest in magnitude is x = 1e+308"
     )
     assert [(p.where["index"], p.where["field"], p.value) for p in err.value.problems] == [
         (1, "x", 1e308), (2, "x", -1e308)
@@ -86,7 +86,8 @@ def test_a_csv_row_that_overflows_is_an_invalid_row_not_inf(unbounded_scorer):
         scored.frame["validation_error"]
         .tolist()[1]
         .startswith(
-            "row 2 (line 3): the model's prediction is inf (not a finite number); its largest number is x = 1e+308"
+            "row 2 (line 3): the model's prediction is inf (not a finite number); its number largest in magnitude "
+            "is x = 1e+308"
         )
     )
     assert scored.valid_batch.rows == 2 and scored.valid_mask.tolist() == [True, False, True]
@@ -98,3 +99,20 @@ def test_a_guarded_header_that_meets_its_own_guarded_form_is_scored(unbounded_sc
     assert list(scored.frame.columns[:5]) == ["x", "g", "'=a", "'=b", "'=a"]
     assert scored.frame.iloc[0, 2] == "'=1+1" and scored.frame.iloc[0, 4] == "'=b"
     assert scored.predictions == [pytest.approx(10.0)]
+
+
+def test_an_overflow_names_only_a_finite_value_and_the_error_body_stays_json():
+    import numpy as np
+
+    from scorecast.dataset import Column
+    from scorecast.serving.features import Batch
+    from scorecast.serving.predictor import overflows
+    from scorecast.serving.problems import Problem
+
+    columns = [Column("x", "float", allow_missing=True), Column("z", "float", allow_missing=True)]
+    batch = Batch(2, {"x": np.array([np.nan, -5.0]), "z": np.array([np.nan, 3.0])})
+    missing, huge = overflows(np.array([np.nan, np.inf]), batch, columns)
+    assert (missing.field, missing.value) == (None, None) and missing.wording().endswith("(not a finite number)")
+    assert huge.wording().endswith("its number largest in magnitude is x = -5")
+    body = RequestError.invalid([Problem({"index": 0}, float("nan"), "a number", "m"), Problem({}, np.inf, "", "m")])
+    assert [p["value"] for p in orjson.loads(body.body())["detail"]] == ["nan", "inf"]  # orjson refuses NaN

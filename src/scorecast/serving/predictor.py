@@ -77,7 +77,7 @@ class Overflow:
     value: float | None
 
     def wording(self) -> str:
-        cause = f"; its largest number is {self.field} = {self.value:g}" if self.field is not None else ""
+        cause = f"; its number largest in magnitude is {self.field} = {self.value:g}" if self.field is not None else ""
         return f"the model's prediction is {self.prediction} (not a finite number){cause}"
 
 
@@ -88,7 +88,8 @@ def overflows(predictions: np.ndarray, batch: Batch, columns: Sequence[Column]) 
     found = []
     for row in rows.tolist():
         values = {name: float(batch.columns[name][row]) for name in numeric}
-        field = max(values, key=lambda n: abs(values[n]) if values[n] == values[n] else -1.0, default=None)
+        values = {name: value for name, value in values.items() if np.isfinite(value)}  # NaN is a missing value
+        field = max(values, key=lambda n: abs(values[n]), default=None)
         found.append(Overflow(row, float(predictions[row]), field, values[field] if field is not None else None))
     return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +49,18 @@ class RequestError(ScorecastError):
 
 
 def error_body(message: str, detail: list[dict[str, Any]] | None = None) -> bytes:
-    return json.dumps({"error": message, "detail": detail or []}, default=str).encode()
+    return json.dumps(_json_safe({"error": message, "detail": detail or []}), default=str).encode()
+
+
+def _json_safe(value: Any) -> Any:
+    """Non-finite numbers as text: json.dumps would write NaN or Infinity, which no strict JSON parser reads."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def show(value: Any) -> str:
