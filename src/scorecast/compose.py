@@ -43,15 +43,16 @@ def compose(conf_dir: str | Path = CONF_DIR, overrides: list[str] | None = None)
 
 def missing_option(conf_dir: Path, hydra_message: str) -> str | None:
     """Hydra's "Could not load 'model/rigde'" or "Could not find ..." (and its search path), said as which file
-    is missing and which the group has."""
-    found = re.search(r"Could not (?:load|find) '([^'/]+)/([^']+)'", hydra_message)
-    if found is None:
+    is missing and which the group has. A group that is not a folder of conf/ (Hydra's own, such as
+    hydra/job_logging) keeps Hydra's message, which lists that group's options."""
+    found = re.search(r"Could not (?:load|find) '([^']+)/([^'/]+)'", hydra_message)
+    if found is None or not (conf_dir / found[1]).is_dir():
         return None
     group, name = found.groups()
     options = sorted(p.stem for p in (conf_dir / group).glob("*.yaml"))
     return (
         f"{conf_dir / group / name}.yaml: no such {group} config (named in the defaults list or an override); "
-        f"expected one of {', '.join(options) or '(none: the folder is empty)'}"
+        f"expected one of {', '.join(options) or '(none: the folder has no .yaml files)'}"
     )
 
 

@@ -34,6 +34,11 @@ def test_unknown_model_is_a_config_error(root, tmp_path):
     with pytest.raises(ConfigError, match=r"conf/data/diabets.yaml: no such data config .*expected one of diabetes, "
                        r"students$"):  # fmt: skip
         compose(root / "conf", ["data=diabets"])
+    with pytest.raises(
+        ConfigError,
+        match=r"Could not find 'hydra/job_logging/nope' Available options in 'hydra/job_logging': default disabled",
+    ):
+        compose(root / "conf", ["hydra/job_logging=nope"])  # Hydra's own group: its message lists its options
 
 
 @pytest.mark.parametrize(
