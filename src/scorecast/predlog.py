@@ -7,8 +7,8 @@ queued and written by a background thread in one transaction per interval: a req
 a list append instead of a commit, and a crash can lose at most that interval (a clean shutdown
 flushes). A write the database refuses for now (locked past `busy_timeout`, disk full: an
 `OperationalError`) keeps its rows queued for the next interval, up to `MAX_PENDING` rows; beyond that
-the oldest are dropped and counted. Rows it would never take (any other `sqlite3.Error`) are dropped
-and counted at once, so one bad row cannot block the log.
+the oldest are dropped and counted. A row it would never take (any other `sqlite3.Error`) is dropped
+and counted at once, and the rows written with it are kept: one bad row cannot block the log.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_PENDING = 100_000  # rows held in memory while the database refuses writes (about 30 MB)
 
+INSERT = "INSERT INTO predictions (ts, model_tag, inputs, prediction, lower, upper) VALUES (?, ?, ?, ?, ?, ?)"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS predictions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -98,11 +99,28 @@ class SQLitePredictionLog:
                 self._pending.extend(rows)
 
     def _write(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert the rows in one transaction. A row the database refuses for good (a constraint) is left out,
+        counted and logged, so it neither blocks nor takes down the rows around it; a refusal for now
+        (`OperationalError`: locked, disk full) writes nothing and propagates, for the caller to retry."""
         with self._lock, self._conn:
-            self._conn.executemany(
-                "INSERT INTO predictions (ts, model_tag, inputs, prediction, lower, upper) VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+            try:
+                self._conn.executemany(INSERT, rows)
+                return
+            except sqlite3.OperationalError:
+                raise
+            except sqlite3.Error:
+                self._conn.rollback()  # then row by row: only the rows refused are left out
+            refused, reason = 0, ""
+            for row in rows:
+                try:
+                    self._conn.execute(INSERT, row)
+                except sqlite3.OperationalError:
+                    raise
+                except sqlite3.Error as err:
+                    refused, reason = refused + 1, reason or str(err)
+        self.dropped += refused
+        log.error("prediction log %s: the database refused %d of %d row(s) for good (%s); dropped, %d dropped so far",
+                  self.path, refused, len(rows), reason, self.dropped)  # fmt: skip
 
     def flush(self) -> bool:
         """Write what is queued; False when the database refused it for now, which stays queued for the next try."""
@@ -115,13 +133,6 @@ class SQLitePredictionLog:
                 self._write(rows)
             except sqlite3.OperationalError as err:
                 self._requeue(rows, err)
-                return False
-            except sqlite3.Error as err:
-                self.dropped += len(rows)
-                log.error(
-                    "prediction log %s: the database refused %d row(s) for good (%s); dropped, %d dropped so far",
-                    self.path, len(rows), err, self.dropped,
-                )  # fmt: skip
                 return False
             if self._failing:
                 self._failing = False
@@ -146,7 +157,10 @@ class SQLitePredictionLog:
 
     def _flush_loop(self, interval: float) -> None:
         while not self._stop.wait(interval):
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # anything but a refused write is a bug; the flusher must outlive it
+                log.exception("prediction log %s: flush failed (a bug); the flusher keeps going", self.path)
 
     def inputs(self, model_tag: str | None = None) -> pd.DataFrame:
         """The logged input records as a frame (one column per field), oldest first."""

@@ -130,11 +130,12 @@ def test_rows_the_database_never_takes_are_dropped_not_retried(tmp_path, caplog)
             " inputs TEXT NOT NULL, prediction REAL NOT NULL CHECK (prediction < 100), lower REAL, upper REAL)"
         )
     log = SQLitePredictionLog(path, flush_every=3600)
-    log.append("m:1", [{"i": 1}, {"i": 2}], [1.0, 200.0], None)
-    assert log.flush() is False
-    assert log.dropped == 2 and not log._pending and "refused 2 row(s) for good (CHECK constraint failed" in caplog.text
-    log.append("m:1", [{"i": 3}], [3.0], None)
-    assert log.flush() is True and log.inputs()["i"].tolist() == [3]
+    log.append("m:1", [{"i": 1}, {"i": 2}, {"i": 3}], [1.0, 200.0, 3.0], None)
+    assert log.flush() is True  # nothing left to retry: the good rows around the bad one are written
+    assert log.dropped == 1 and not log._pending and "refused 1 of 3 row(s) for good (CHECK constraint" in caplog.text
+    assert log.inputs()["i"].tolist() == [1, 3]
+    log.append("m:1", [{"i": 4}], [4.0], None)
+    assert log.flush() is True and log.inputs()["i"].tolist() == [1, 3, 4]
     log.close()
 
 
@@ -145,3 +146,22 @@ def test_a_non_finite_prediction_is_refused_at_append(tmp_path):
     with pytest.raises(ValueError, match="prediction nan for record 1 is not a finite number"):
         log.append("m:1", [{"i": 1}, {"i": 2}], [1.0, float("nan")], None)
     assert log.count() == 0
+
+
+def test_the_flusher_outlives_an_unexpected_error(tmp_path, monkeypatch, caplog):
+    log = SQLitePredictionLog(tmp_path / "log.sqlite", flush_every=0.01)
+    write, calls = log._write, []
+
+    def fail_once(rows):
+        calls.append(len(rows))
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        write(rows)
+
+    monkeypatch.setattr(log, "_write", fail_once)
+    log.append("m:1", [{"i": 1}], [1.0], None)
+    assert _wait_for(lambda: calls)
+    log.append("m:1", [{"i": 2}], [2.0], None)
+    assert _wait_for(lambda: log.count() == 1) and log._writer.is_alive()
+    assert "flush failed (a bug); the flusher keeps going" in caplog.text
+    log.close()
