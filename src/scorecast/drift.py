@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -58,18 +59,25 @@ def category_shares(train: pd.Series, live: pd.Series) -> tuple[list[str], np.nd
     return levels, expected, actual
 
 
+def _scale(lo: float, hi: float) -> float:
+    """2 when hi - lo is past the largest float (-1e308 to 1e308): bins are then computed in halves."""
+    return 1.0 if math.isfinite(float(hi) - float(lo)) else 2.0
+
+
 def decile_edges(values: pd.Series, bins: int = BINS) -> np.ndarray:
     """Bin edges at the training quantiles, the outer bins open-ended so every finite or infinite live value
     lands in one. A column with at most `bins` distinct training values gets a bin per value plus one below
     and one above: interpolated quantiles would put edges between values (a 50/50 binary column would get
     one edge at 0.5, so a shift from 1 to 7 would stay in the top bin with a PSI of 0). A column with no
     values gets a single bin (its drift is then in the blank share alone)."""
+    values = values[np.isfinite(values)]
     if values.empty:
         return np.array([-np.inf, np.inf])
     distinct = np.unique(values)
     if len(distinct) <= bins:
         return np.r_[-np.inf, distinct, np.nextafter(distinct[-1], np.inf), np.inf]
-    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)))
+    scale = _scale(distinct[0], distinct[-1])
+    edges = np.unique(np.quantile(values / scale, np.linspace(0, 1, bins + 1)) * scale)
     if len(edges) < 3:  # most of the mass on one value
         return np.r_[-np.inf, edges, np.nextafter(edges[-1], np.inf), np.inf]
     edges[0], edges[-1] = -np.inf, np.inf
@@ -135,7 +143,8 @@ def chart_bins(train: pd.Series, live: pd.Series, bins: int = BINS) -> tuple[np.
     if values.empty:
         return np.array([-np.inf, np.inf]), ["all"]
     lo, hi = float(values.min()), float(values.max())
-    inner = np.unique(np.linspace(lo, hi, bins + 1))  # a constant column (or a range too narrow to split): one edge
+    scale = _scale(lo, hi)
+    inner = np.unique(np.linspace(lo / scale, hi / scale, bins + 1) * scale)  # one edge when lo == hi (or nearly)
     starts = inner[:-1] if len(inner) > 1 else inner
     digits = next((d for d in range(3, 18) if len({f"{e:.{d}g}" for e in inner}) == len(inner)), 17)
     labels = [f"<{lo:.{digits}g}", *(f"{edge:.{digits}g}" for edge in starts), f">{hi:.{digits}g}"]
@@ -151,15 +160,16 @@ def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
     else:
         labels, t, lv = category_shares(train, live)
     width, height, top = 40 * len(t) + 20, 150, max(t.max(), lv.max(), EPS)
-    parts = [f'<svg width="{width}" height="{height + 40}" role="img">']
+    below = 12 + 6 * max(len(str(label)) for label in labels)  # labels run downwards, uncut
+    parts = [f'<svg width="{width}" height="{height + below}" role="img">']
     for i, (a, b) in enumerate(zip(t, lv, strict=True)):
         x = 10 + 40 * i
         for dx, value, colour in ((0, a, "#8da0cb"), (17, b, "#fc8d62")):
             h = height * value / top
             parts.append(f'<rect x="{x + dx}" y="{height - h:.1f}" width="16" height="{h:.1f}" fill="{colour}"/>')
         label = html.escape(str(labels[i]))
-        short = html.escape(str(labels[i])[:9])
-        parts.append(f'<text x="{x}" y="{height + 14}" font-size="9"><title>{label}</title>{short}</text>')
+        parts.append(f'<text transform="translate({x + 20},{height + 6}) rotate(-90)" text-anchor="end" '
+                     f'font-size="10"><title>{label}</title>{label}</text>')  # fmt: skip
     parts.append("</svg>")
     return "".join(parts)
 

@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 from scorecast.artifacts import write_parquet
+from scorecast.dataset import Column
 from scorecast.drift import (
     categorical_drift,
     category_shares,
     chart_bins,
+    decile_edges,
     drift,
     main,
     numeric_drift,
@@ -128,6 +130,24 @@ def test_chart_bins_handle_huge_constants_and_narrow_ranges():
     edges, labels = chart_bins(pd.Series(np.linspace(100.0, 100.5, 50)), pd.Series([100.2]))
     assert len(set(labels)) == len(labels) == 12 and len(edges) == 13 and labels[1] == "100"
     assert np.histogram([99.0, 100.0, 100.5, 101.0], edges)[0][[0, 1, -2, -1]].tolist() == [1, 1, 1, 1]
+    edges, labels = chart_bins(pd.Series([-1e308, 1e308]), pd.Series([0.0]))  # hi - lo is past the largest float
+    assert np.all(np.diff(edges) > 0) and labels[0] == "<-1e+308" and labels[-1] == ">1e+308"
+
+
+def test_the_widest_training_range_still_gives_a_report():
+    train = pd.DataFrame({"x": np.r_[-1e308, np.linspace(-1, 1, 98) * 1e307, 1e308]})
+    live = pd.DataFrame({"x": [0.0, 1e308, -1e308]})
+    features = [Column("x", "float")]
+    edges = decile_edges(train["x"])
+    assert np.all(np.diff(edges) > 0) and np.isfinite(edges[1:-1]).all()
+    page = render_html(drift(train, live, features, psi_threshold=0.2), train, live)
+    assert "drifted" in page
+
+
+def test_chart_labels_are_shown_whole():
+    train = pd.DataFrame({"x": np.linspace(1e16, 1e16 + 40, 100)})
+    page = render_html(drift(train, train, [Column("x", "float")], psi_threshold=0.2), train, train)
+    assert "</title>10000000000000004</text>" in page and "</title>10000000000000008</text>" in page
 
 
 def _log(path, tag, records):
