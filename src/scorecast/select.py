@@ -68,13 +68,19 @@ def _grid_mismatch(result: dict[str, Any], grid: dict[str, list[Any]]) -> list[s
     if set(best) != set(grid):
         tuned = ", ".join(sorted(best)) or "nothing"
         return [f"best_params tunes {tuned}, but params.yaml's grid tunes {', '.join(sorted(grid)) or 'nothing'}"]
-    off = next((k for k in grid if best[k] not in grid[k]), None)
+    off = next((k for k in grid if not _offered(best[k], grid[k])), None)
     if off is not None:
         return [f"best_params.{off} is {best[off]!r}, but params.yaml's grid offers {grid[off]!r}"]
     combinations = math.prod(len(values) for values in grid.values())
     if result.get("combinations") != combinations:
         return [f"combinations is {result.get('combinations')!r}, but params.yaml's grid has {combinations}"]
     return []
+
+
+def _offered(value: Any, options: list[Any]) -> bool:
+    """`value in options`, where a NaN (`.nan` in a grid; NaN != NaN) matches a NaN."""
+    nan = isinstance(value, float) and math.isnan(value)
+    return value in options or (nan and any(isinstance(o, float) and math.isnan(o) for o in options))
 
 
 def leaderboard(results: list[dict[str, Any]]) -> pd.DataFrame:

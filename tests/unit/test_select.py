@@ -97,6 +97,14 @@ def test_a_result_from_another_config_is_stale(tmp_path, change, message):
         load_results({"ridge": RIDGE}, tmp_path)
 
 
+def test_a_nan_in_the_grid_matches_the_nan_a_result_chose(tmp_path):
+    grid = Candidate("ridge", "sklearn.linear_model.Ridge", 2, {}, {"alpha": [float("nan"), 1.0]})
+    result = {"candidate": "ridge", "estimator": RIDGE.target, "complexity": 2, "best_params": {"alpha": float("nan")},
+              "combinations": 2}  # fmt: skip
+    _write(tmp_path / "ridge.json", result)  # json writes NaN and reads back a new float nan
+    assert len(load_results({"ridge": grid}, tmp_path)) == 1
+
+
 def test_markdown_marks_the_winner():
     md = to_markdown(leaderboard(RESULTS), "linear")
     assert "| 2 | linear **(winner)** | 0.8660 |" in md
