@@ -118,9 +118,11 @@ class SQLitePredictionLog:
                     raise
                 except sqlite3.Error as err:
                     refused, reason = refused + 1, reason or str(err)
-        self.dropped += refused
+        with self._pending_lock:  # the counter _requeue also moves; appends without a flusher write from any thread
+            self.dropped += refused
+            total = self.dropped
         log.error("prediction log %s: the database refused %d of %d row(s) for good (%s); dropped, %d dropped so far",
-                  self.path, refused, len(rows), reason, self.dropped)  # fmt: skip
+                  self.path, refused, len(rows), reason, total)  # fmt: skip
 
     def flush(self) -> bool:
         """Write what is queued; False when the database refused it for now, which stays queued for the next try."""
