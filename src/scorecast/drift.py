@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 EPS = 1e-4
 MISSING = "(missing)"
 BINS = 10  # training deciles
+LABEL_CHARS = 24  # longest chart label drawn whole
 MIN_LIVE_ROWS = 100  # fewer logged inputs get a warning: PSI's sampling noise nears the usual 0.2 threshold
 
 
@@ -151,6 +152,12 @@ def chart_bins(train: pd.Series, live: pd.Series, bins: int = BINS) -> tuple[np.
     return np.r_[-np.inf, starts, np.nextafter(hi, np.inf), np.inf], labels
 
 
+def _label(text: str, limit: int = LABEL_CHARS) -> str:
+    """A category name past `limit` characters shortened with an ellipsis (the tooltip has it whole); numeric
+    labels are at most 24 characters ("<-1.0000000000000004e+16"), so never shortened."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
     """A small inline SVG of train vs live distributions (no scripts, no CDN)."""
     if numeric:
@@ -160,16 +167,17 @@ def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
     else:
         labels, t, lv = category_shares(train, live)
     width, height, top = 40 * len(t) + 20, 150, max(t.max(), lv.max(), EPS)
-    below = 12 + 6 * max(len(str(label)) for label in labels)  # labels run downwards, uncut
+    shown = [_label(str(label)) for label in labels]  # run downwards, 10 px a character at most (font-size 10)
+    below = 12 + 10 * max(len(label) for label in shown)
     parts = [f'<svg width="{width}" height="{height + below}" role="img">']
     for i, (a, b) in enumerate(zip(t, lv, strict=True)):
         x = 10 + 40 * i
         for dx, value, colour in ((0, a, "#8da0cb"), (17, b, "#fc8d62")):
             h = height * value / top
             parts.append(f'<rect x="{x + dx}" y="{height - h:.1f}" width="16" height="{h:.1f}" fill="{colour}"/>')
-        label = html.escape(str(labels[i]))
+        title, label = html.escape(str(labels[i])), html.escape(shown[i])
         parts.append(f'<text transform="translate({x + 20},{height + 6}) rotate(-90)" text-anchor="end" '
-                     f'font-size="10"><title>{label}</title>{label}</text>')  # fmt: skip
+                     f'font-size="10"><title>{title}</title>{label}</text>')  # fmt: skip
     parts.append("</svg>")
     return "".join(parts)
 

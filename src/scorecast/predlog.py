@@ -118,6 +118,8 @@ class SQLitePredictionLog:
                     raise
                 except sqlite3.Error as err:
                     refused, reason = refused + 1, reason or str(err)
+        if not refused:
+            return
         with self._pending_lock:  # the counter _requeue also moves; appends without a flusher write from any thread
             self.dropped += refused
             total = self.dropped
@@ -136,12 +138,15 @@ class SQLitePredictionLog:
             except sqlite3.OperationalError as err:
                 self._requeue(rows, err)
                 return False
+            except Exception as err:  # a bug, not the database: keep the rows, let the caller see it
+                self._requeue(rows, err)
+                raise
             if self._failing:
                 self._failing = False
                 log.warning("prediction log %s: writing again (%d queued row(s) written)", self.path, len(rows))
             return True
 
-    def _requeue(self, rows: list[tuple[Any, ...]], err: sqlite3.OperationalError) -> None:
+    def _requeue(self, rows: list[tuple[Any, ...]], err: Exception) -> None:
         with self._pending_lock:
             self._pending[:0] = rows
             excess = len(self._pending) - MAX_PENDING
@@ -162,7 +167,9 @@ class SQLitePredictionLog:
             try:
                 self.flush()
             except Exception:  # anything but a refused write is a bug; the flusher must outlive it
-                log.exception("prediction log %s: flush failed (a bug); the flusher keeps going", self.path)
+                log.exception(
+                    "prediction log %s: flush failed (a bug); rows stay queued, the flusher keeps going", self.path
+                )
 
     def inputs(self, model_tag: str | None = None) -> pd.DataFrame:
         """The logged input records as a frame (one column per field), oldest first."""

@@ -148,6 +148,11 @@ def test_chart_labels_are_shown_whole():
     train = pd.DataFrame({"x": np.linspace(1e16, 1e16 + 40, 100)})
     page = render_html(drift(train, train, [Column("x", "float")], psi_threshold=0.2), train, train)
     assert "</title>10000000000000004</text>" in page and "</title>10000000000000008</text>" in page
+    assert 'height="342"' in page  # 150 of bars + 12 + 10 px for each of "<10000000000000000"'s 18 characters
+    name = "a category name far too long to draw"
+    train = pd.DataFrame({"g": [name, "b"] * 50})
+    page = render_html(drift(train, train, [Column("g", "category", (name, "b"))], psi_threshold=0.2), train, train)
+    assert f"<title>{name}</title>a category name far too…</text>" in page and 'height="402"' in page
 
 
 def _log(path, tag, records):

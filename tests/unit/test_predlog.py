@@ -162,6 +162,7 @@ def test_the_flusher_outlives_an_unexpected_error(tmp_path, monkeypatch, caplog)
     log.append("m:1", [{"i": 1}], [1.0], None)
     assert _wait_for(lambda: calls)
     log.append("m:1", [{"i": 2}], [2.0], None)
-    assert _wait_for(lambda: log.count() == 1) and log._writer.is_alive()
-    assert "flush failed (a bug); the flusher keeps going" in caplog.text
+    assert _wait_for(lambda: log.count() == 2) and log._writer.is_alive()
+    assert log.inputs()["i"].tolist() == [1, 2] and log.dropped == 0  # the failed flush's row was kept
+    assert "flush failed (a bug); rows stay queued, the flusher keeps going" in caplog.text
     log.close()
