@@ -155,7 +155,7 @@ class SQLitePredictionLog:
                 self.dropped += excess
             queued = len(self._pending)
         if not self._failing or excess > 0:
-            dropped = f"; {self.dropped} oldest row(s) dropped so far" if self.dropped else ""
+            dropped = f"; {excess} oldest row(s) dropped, {self.dropped} dropped so far" if excess > 0 else ""
             log.error(
                 "prediction log %s: cannot write (%s); %d row(s) queued to retry (at most %d)%s",
                 self.path, err, queued, MAX_PENDING, dropped,

@@ -92,7 +92,7 @@ def test_past_max_pending_the_oldest_rows_are_dropped_and_counted(tmp_path, monk
     holder.execute("BEGIN IMMEDIATE")
     log.append("m:1", [{"i": i} for i in range(5)], [float(i) for i in range(5)], None)
     assert log.flush() is False
-    assert log.dropped == 2 and "2 oldest row(s) dropped so far" in caplog.text
+    assert log.dropped == 2 and "2 oldest row(s) dropped, 2 dropped so far" in caplog.text
     holder.execute("ROLLBACK")
     assert log.flush() is True
     assert log.inputs()["i"].tolist() == [2, 3, 4]
