@@ -74,12 +74,12 @@ def decile_edges(values: pd.Series, bins: int = BINS) -> np.ndarray:
     values = values[np.isfinite(values)]
     if values.empty:
         return np.array([-np.inf, np.inf])
-    distinct = np.unique(values)
-    if len(distinct) <= bins:
-        return np.r_[-np.inf, distinct, np.nextafter(distinct[-1], np.inf), np.inf]
-    scale = _scale(distinct[0], distinct[-1])
-    edges = np.unique(np.quantile(values / scale, np.linspace(0, 1, bins + 1)) * scale)
-    if len(edges) < 3:  # most of the mass on one value
+    edges = np.unique(values)
+    few = len(edges) <= bins
+    if not few:
+        scale = _scale(edges[0], edges[-1])
+        edges = np.unique(np.quantile(values / scale, np.linspace(0, 1, bins + 1)) * scale)
+    if few or len(edges) < 3:  # (< 3: most of the mass on one value) a bin per edge, plus below and above
         return np.r_[-np.inf, edges, np.nextafter(edges[-1], np.inf), np.inf]
     edges[0], edges[-1] = -np.inf, np.inf
     return edges
