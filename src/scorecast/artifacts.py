@@ -1,7 +1,8 @@
-"""Atomic reads and writes of stage artifacts: a failed or killed run never leaves half a file."""
+"""Atomic reads and writes of stage artifacts (a failed or killed run never leaves half a file), and their md5."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -87,3 +88,12 @@ def read_parquet(path: str | Path) -> Any:
     import pandas as pd
 
     return pd.read_parquet(require(path))
+
+
+def md5sum(path: str | Path) -> str:
+    """Read in chunks: a raw CSV can be larger than memory wants to hold twice."""
+    digest = hashlib.md5()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

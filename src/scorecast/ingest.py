@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import logging
 import shutil
@@ -10,7 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from scorecast.artifacts import atomic_path
+from scorecast.artifacts import atomic_path, md5sum
 from scorecast.dataset import DatasetSpec
 from scorecast.errors import SourceError
 from scorecast.paths import RAW_PATH
@@ -18,14 +17,6 @@ from scorecast.paths import RAW_PATH
 log = logging.getLogger(__name__)
 
 URL_TIMEOUT_S = 30
-
-
-def md5sum(path: str | Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fetch(source: str, dest: Path) -> None:

@@ -7,12 +7,11 @@ import json
 import logging
 from typing import Any
 
-from scorecast.artifacts import read_json, require, write_json
+from scorecast.artifacts import md5sum, read_json, require, write_json
 from scorecast.dataset import DatasetSpec
-from scorecast.ingest import md5sum
 from scorecast.params import PackageParams
 from scorecast.paths import METRICS_PATH, MODEL_PATH, PACKAGE_PATH, RAW_PATH, SELECTION_PATH
-from scorecast.serving.store import content_tag, save_to_store
+from scorecast.store import content_tag, save_to_store
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scorecast.ingest import md5sum
+from scorecast.artifacts import md5sum
 from scorecast.validate import read_raw, validate
 
 

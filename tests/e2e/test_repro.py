@@ -207,7 +207,7 @@ def corrupted(rows: list[list[str]], how: str) -> list[list[str]]:
 
 def use_source(repo: Path, csv_path: Path) -> str:
     """Point the dataset config at `csv_path` with its md5, as a user changing the data would; return the old config."""
-    from scorecast.ingest import md5sum
+    from scorecast.artifacts import md5sum
 
     data_conf = repo / "conf/data/students.yaml"
     original = data_conf.read_text()

@@ -27,7 +27,7 @@ def test_bentoml_build(bento_env, root):
 
 
 DECOY = """
-from scorecast.serving.store import content_tag, save_to_store
+from scorecast.store import content_tag, save_to_store
 meta = {"schema": {"dataset": "toy"}, "metrics": {}}
 tag = content_tag("decoy", b"not a model", meta)
 save_to_store(tag, b"not a model", meta)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from scorecast.artifacts import md5sum
 from scorecast.errors import SourceError
-from scorecast.ingest import ingest, md5sum
+from scorecast.ingest import ingest
 
 
 @pytest.fixture

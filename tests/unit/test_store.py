@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from scorecast.errors import ConfigError
-from scorecast.serving.store import bento_model, content_tag, lock_path, packaged
+from scorecast.serving.store import bento_model, packaged
+from scorecast.store import content_tag, lock_path
 
 # Floats and nesting, as real metadata has: the tag must survive package.json's round trip through JSON.
 META = {"schema": {"dataset": "toy"}, "metrics": {"test": {"r2": 0.1 + 0.2, "tiny": 1e-17}}, "reference": [-0.0, 2.5]}
@@ -22,7 +23,8 @@ META = {"schema": {"dataset": "toy"}, "metrics": {"test": {"r2": 0.1 + 0.2, "tin
 SCENARIO = """
 import json, sys
 from pathlib import Path
-from scorecast.serving.store import content_tag, ensure_in_store, save_to_store
+from scorecast.serving.store import ensure_in_store
+from scorecast.store import content_tag, save_to_store
 
 work = Path(sys.argv[1])
 meta = {"schema": {"dataset": "toy"}, "metrics": {}}
@@ -57,7 +59,8 @@ RESTORE = """
 import sys
 from pathlib import Path
 import bentoml
-from scorecast.serving.store import MODEL_FILE, ensure_in_store
+from scorecast.serving.store import ensure_in_store
+from scorecast.store import MODEL_FILE
 
 work, pinned = Path(sys.argv[1]), (sys.argv[2:] or [None])[0]
 tag = ensure_in_store(pinned, work / "package.json", work / "model.pkl")
@@ -140,7 +143,7 @@ def test_the_tag_follows_the_content_not_the_key_order_or_the_json_layout(tmp_pa
 
 SAVE_TWICE = """
 import bentoml
-from scorecast.serving.store import content_tag, save_to_store
+from scorecast.store import content_tag, save_to_store
 meta = {"schema": {"dataset": "toy"}, "metrics": {"test": {"r2": 0.5}}}
 first, other = content_tag("toy", b"m", meta), content_tag("toy", b"other", meta)
 save_to_store(first, b"m", meta)

@@ -1,25 +1,17 @@
-"""The BentoML store's scorecast models: save one, find the one to serve (adding the workspace's), load it."""
+"""Which of the BentoML store's scorecast models to serve (adding the workspace's when missing), and loading it."""
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import logging
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scorecast.errors import ConfigError
+from scorecast.store import MODEL_FILE, PACKAGED_BY, content_tag, create, writing
 
 log = logging.getLogger(__name__)
-
-MODEL_FILE = "model.pkl"  # the select stage's models/model.pkl, as saved in the store
-PACKAGED_BY = {"packaged_by": "scorecast"}  # the label every model scorecast saves carries
 
 
 @dataclass(frozen=True)
@@ -27,51 +19,6 @@ class LoadedModel:
     tag: str
     metadata: dict[str, Any]
     pipeline: Any
-
-
-def content_tag(name: str, model: bytes, metadata: dict[str, Any]) -> str:
-    """A version derived from the model and its metadata, so a tag names one content and new metrics or params
-    get a new tag; the same files give the same tag on any machine, which is what lets the service restore one."""
-    content = hashlib.md5(model)
-    content.update(json.dumps(metadata, sort_keys=True).encode())
-    return f"{name}:{content.hexdigest()[:16]}"
-
-
-def lock_path(tag: str) -> Path:
-    """Per user (another user's lock in a shared /tmp could not be opened) and per tag."""
-    return Path(tempfile.gettempdir()) / f"scorecast-store-{os.getuid()}-{tag.replace(':', '-')}.lock"
-
-
-@contextmanager
-def writing(tag: str) -> Iterator[None]:
-    """One writer of a tag at a time, across processes: BentoML writes a model in place, so two services
-    starting on one empty store (or two queued experiments packaging the same content) would collide."""
-    with lock_path(tag).open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
-
-
-def save_to_store(tag: str, model: bytes, metadata: dict[str, Any]) -> None:
-    """Save `model` under `tag`; the same content again is saved anew, which makes it `latest` again."""
-    import bentoml
-    from bentoml.exceptions import NotFound
-
-    with writing(tag):
-        try:
-            # What is deleted is what is saved next, from files that stay on disk, so a failure here loses
-            # nothing a rerun does not restore.
-            bentoml.models.delete(tag)
-        except NotFound:
-            pass
-        _create(tag, model, metadata)
-
-
-def _create(tag: str, model: bytes, metadata: dict[str, Any]) -> None:
-    import bentoml
-
-    labels = {"dataset": metadata["schema"]["dataset"], **PACKAGED_BY}
-    with bentoml.models.create(tag, metadata=metadata, labels=labels) as saved:
-        Path(saved.path_of(MODEL_FILE)).write_bytes(model)
 
 
 def packaged(package_path: Path) -> tuple[str, dict[str, Any]] | None:
@@ -102,7 +49,7 @@ def restore(tag: str, metadata: dict[str, Any], package_path: Path, model_path: 
                 "dvc.lock names from the DVC remote; `dvc repro` packages the workspace's model"
             )
         log.info("adding %s to the BentoML store from %s and %s", tag, model_path, package_path)
-        _create(tag, model, metadata)
+        create(tag, model, metadata)
 
 
 def bento_model(service_dir: Path) -> str | None:
