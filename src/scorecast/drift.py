@@ -1,15 +1,10 @@
-"""Input drift: compare logged prediction inputs with the training split, feature by feature.
-
-Numerics: population stability index on the training deciles plus a two-sample Kolmogorov-Smirnov
-p-value; categoricals: PSI over the categories plus total variation distance. A feature is flagged
-when its PSI passes `drift.psi_threshold` (0.2 is the usual "significant shift" line).
-"""
+"""The drift stage: compare the inputs the service logged with the training split, and write the report
+(reports/drift.json, and reports/drift.html with a train-vs-logged chart per feature)."""
 
 from __future__ import annotations
 
 import html
 import logging
-import math
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -18,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import read_parquet, write_json, write_text
-from scorecast.dataset import Column, DatasetSpec
+from scorecast.dataset import DatasetSpec
+from scorecast.drift_stats import BINS, EPS, MISSING, category_shares, drift, numeric_shares, range_scale
 from scorecast.errors import DataValidationError, MissingArtifactError
 from scorecast.params import DriftParams
 from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
@@ -26,113 +22,10 @@ from scorecast.predlog import read_model_tags, read_records
 
 log = logging.getLogger(__name__)
 
-EPS = 1e-4
-MISSING = "(missing)"
-BINS = 10  # training deciles
 LABEL_CHARS = 24  # longest chart label drawn whole
-MIN_LIVE_ROWS = 100  # fewer logged inputs get a warning: PSI's sampling noise nears the usual 0.2 threshold
 
 
-def _psi(expected: np.ndarray, actual: np.ndarray) -> float:
-    e = np.clip(expected, EPS, None)
-    a = np.clip(actual, EPS, None)
-    return float(np.sum((a - e) * np.log(a / e)))
-
-
-def numeric_shares(train: pd.Series, live: pd.Series, edges: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Each sample's share of values in each bin, plus a last share of blanks when either sample has any:
-    as for categories, a column going blank is drift too. The shares of each sample sum to 1."""
-    blanks = bool(train.isna().any() or live.isna().any())
-
-    def shares(values: pd.Series) -> np.ndarray:
-        counts = np.histogram(values.dropna().astype(float), edges)[0]
-        return np.append(counts, values.isna().sum()) / max(len(values), 1) if blanks else counts / max(len(values), 1)
-
-    return shares(train), shares(live)
-
-
-def category_shares(train: pd.Series, live: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Each sample's share of each level, a blank counting as a level of its own: a change in how often a
-    value is missing is drift too. The shares of each sample sum to 1."""
-    train, live = (s.astype(object).where(s.notna(), MISSING).astype(str) for s in (train, live))
-    levels = sorted(set(train) | set(live))
-    expected, actual = (s.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy() for s in (train, live))
-    return levels, expected, actual
-
-
-def _scale(lo: float, hi: float) -> float:
-    """2 when hi - lo is past the largest float (-1e308 to 1e308): bins are then computed in halves."""
-    return 1.0 if math.isfinite(float(hi) - float(lo)) else 2.0
-
-
-def decile_edges(values: pd.Series, bins: int = BINS) -> np.ndarray:
-    """Bin edges at the training quantiles, the outer bins open-ended so every finite or infinite live value
-    lands in one. A column with at most `bins` distinct training values gets a bin per value plus one below
-    and one above: interpolated quantiles would put edges between values (a 50/50 binary column would get
-    one edge at 0.5, so a shift from 1 to 7 would stay in the top bin with a PSI of 0). A column with no
-    values gets a single bin (its drift is then in the blank share alone)."""
-    values = values[np.isfinite(values)]
-    if values.empty:
-        return np.array([-np.inf, np.inf])
-    edges = np.unique(values)
-    few = len(edges) <= bins
-    if not few:
-        scale = _scale(edges[0], edges[-1])
-        edges = np.unique(np.quantile(values / scale, np.linspace(0, 1, bins + 1)) * scale)
-    if few or len(edges) < 3:  # (< 3: most of the mass on one value) a bin per edge, plus below and above
-        return np.r_[-np.inf, edges, np.nextafter(edges[-1], np.inf), np.inf]
-    edges[0], edges[-1] = -np.inf, np.inf
-    return edges
-
-
-def numeric_drift(train: pd.Series, live: pd.Series, bins: int = BINS) -> dict[str, float]:
-    from scipy.stats import ks_2samp
-
-    edges = decile_edges(train.dropna().astype(float), bins)
-    expected, actual = numeric_shares(train, live, edges)
-    present = [s.dropna().astype(float) for s in (train, live)]
-    pvalue = round(float(ks_2samp(*present).pvalue), 6) if all(len(s) for s in present) else None  # all blank
-    return {"psi": round(_psi(expected, actual), 6), "ks_pvalue": pvalue}
-
-
-def categorical_drift(train: pd.Series, live: pd.Series) -> dict[str, float]:
-    _, expected, actual = category_shares(train, live)
-    return {"psi": round(_psi(expected, actual), 6), "tvd": round(float(0.5 * np.abs(expected - actual).sum()), 6)}
-
-
-def drift(train: pd.DataFrame, live: pd.DataFrame, features: list[Column], *, psi_threshold: float) -> dict[str, Any]:
-    """Per-feature drift statistics and flags for `live` against `train`."""
-    if live.empty:
-        raise MissingArtifactError("drift: the prediction log has no rows to compare yet")
-    rows = []
-    for col in features:
-        if col.name not in live.columns:
-            continue
-        stats = (
-            numeric_drift(train[col.name], live[col.name])
-            if col.is_numeric
-            else categorical_drift(train[col.name], live[col.name])
-        )
-        rows.append({"feature": col.name, "kind": "numeric" if col.is_numeric else "categorical", **stats,
-                     "drifted": stats["psi"] > psi_threshold})  # fmt: skip
-    summary = {
-        "train_rows": int(len(train)),
-        "live_rows": int(len(live)),
-        "psi_threshold": psi_threshold,
-        "drifted": [r["feature"] for r in rows if r["drifted"]],
-        "features": rows,
-    }
-    if len(live) < MIN_LIVE_ROWS:
-        noise = (BINS - 1) * (1 / len(live) + 1 / max(len(train), 1))
-        summary["warning"] = (
-            f"only {len(live)} logged input(s): sampling alone gives a numeric feature a PSI of about {noise:.2f} "
-            f"on average ({BINS} bins), so flags are unreliable below {MIN_LIVE_ROWS} inputs"
-        )
-        log.warning("drift: %s", summary["warning"])
-    return summary
-
-
-def chart_bins(train: pd.Series, live: pd.Series, bins: int = BINS) -> tuple[np.ndarray, list[str]]:
+def chart_bins(train: pd.Series, live: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Equal-width bins over the training range (over the live one when training has no values), plus a bin
     each for values below and above it: one live value of 1e308 shows as a bar of its own, not as a range so
     wide that every other value shares one bar. Labels get as many digits as it takes to tell them apart."""
@@ -144,18 +37,18 @@ def chart_bins(train: pd.Series, live: pd.Series, bins: int = BINS) -> tuple[np.
     if values.empty:
         return np.array([-np.inf, np.inf]), ["all"]
     lo, hi = float(values.min()), float(values.max())
-    scale = _scale(lo, hi)
-    inner = np.unique(np.linspace(lo / scale, hi / scale, bins + 1) * scale)  # one edge when lo == hi (or nearly)
+    scale = range_scale(lo, hi)
+    inner = np.unique(np.linspace(lo / scale, hi / scale, BINS + 1) * scale)  # one edge when lo == hi (or nearly)
     starts = inner[:-1] if len(inner) > 1 else inner
     digits = next((d for d in range(3, 18) if len({f"{e:.{d}g}" for e in inner}) == len(inner)), 17)
     labels = [f"<{lo:.{digits}g}", *(f"{edge:.{digits}g}" for edge in starts), f">{hi:.{digits}g}"]
     return np.r_[-np.inf, starts, np.nextafter(hi, np.inf), np.inf], labels
 
 
-def _label(text: str, limit: int = LABEL_CHARS) -> str:
-    """A category name past `limit` characters shortened with an ellipsis (the tooltip has it whole); numeric
+def _label(text: str) -> str:
+    """A category name past LABEL_CHARS characters shortened with an ellipsis (the tooltip has it whole); numeric
     labels are at most 24 characters ("<-1.0000000000000004e+16"), so never shortened."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
 def _bars(train: pd.Series, live: pd.Series, numeric: bool) -> str:
@@ -241,6 +134,8 @@ def main(params: dict, log_path: str | None = None, model_tag: str | None = None
             f"{path}: not a prediction log ({err}); expected the SQLite file the service writes"
         ) from err
     live = this_dataset(records, spec, path)
+    if live.empty:
+        raise MissingArtifactError(f"{path}: no logged predictions yet (the service appends one per prediction)")
     train = read_parquet(TRAIN_PATH)
     summary = drift(train, live, list(spec.features), psi_threshold=opts.psi_threshold)
     write_json(REPORT_JSON, summary)

@@ -8,16 +8,8 @@ import pytest
 
 from scorecast.artifacts import write_parquet
 from scorecast.dataset import Column
-from scorecast.drift import (
-    categorical_drift,
-    category_shares,
-    chart_bins,
-    decile_edges,
-    drift,
-    main,
-    numeric_drift,
-    render_html,
-)
+from scorecast.drift import chart_bins, main, render_html
+from scorecast.drift_stats import categorical_drift, category_shares, decile_edges, drift, numeric_drift
 from scorecast.errors import ScorecastError
 from scorecast.paths import REPORT_HTML, REPORT_JSON, TRAIN_PATH
 from scorecast.predlog import SQLitePredictionLog
@@ -63,11 +55,6 @@ def test_a_numeric_column_going_blank_is_drift(spec, students):
     train_rows, blank = students.iloc[:700], students.iloc[700:].assign(reading_score=np.nan)
     page = render_html(drift(train_rows, blank, list(spec.features), psi_threshold=0.2), train_rows, blank)
     assert "KS: no values" in page and "(missing)" in page
-
-
-def test_empty_log_is_a_clear_error(spec, students):
-    with pytest.raises(ScorecastError, match="no rows"):
-        drift(students, students.iloc[:0], list(spec.features), psi_threshold=0.2)
 
 
 def test_html_report_names_the_drifted_features(spec, students):
@@ -177,6 +164,15 @@ def test_the_report_reads_only_this_datasets_inputs_and_can_pick_a_model(
     assert main(opts, model_tag="scorecast:c")["drifted"] == ["lunch"]
     with pytest.raises(ScorecastError, match="none of its 40 logged input"):
         main(opts, model_tag="diabetes:b")
+
+
+def test_an_empty_log_is_named_with_what_fills_it(tmp_path, monkeypatch, params, students):
+    monkeypatch.chdir(tmp_path)
+    write_parquet(TRAIN_PATH, students.iloc[:700])
+    SQLitePredictionLog("log.sqlite").close()  # the service started, then stopped before any prediction
+    with pytest.raises(ScorecastError, match=r"^log\.sqlite: no logged predictions yet \(the service appends"):
+        main({**params, "drift": {"log_path": "log.sqlite", "psi_threshold": 0.2}})
+    assert not REPORT_JSON.exists()
 
 
 def test_the_report_opens_the_log_read_only(tmp_path, monkeypatch, params, students):
