@@ -41,7 +41,7 @@ def fetch(source: str, dest: Path) -> None:
 def ingest(sources: list[str], md5: str | None, dest: Path) -> str:
     """Fetch the first working source into `dest` atomically; return the source used."""
     if not sources:
-        raise SourceError("data.sources is empty: list a local path or an http(s) URL")
+        raise SourceError("params.yaml: data.sources is empty; expected a local path or an http(s) URL")
     failures = []
     for source in sources:
         with atomic_path(dest) as tmp:

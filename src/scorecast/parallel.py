@@ -43,7 +43,7 @@ def _dask_client(address: str | None) -> Iterator[object]:
     try:
         from dask.distributed import Client
     except ImportError as err:
-        raise ConfigError("tournament.parallel.backend is 'dask' but dask is not installed: "
+        raise ConfigError("params.yaml: tournament.parallel.backend is 'dask' but dask is not installed: "
                           "pip install 'scorecast[dask]'") from err  # fmt: skip
     try:
         # No address: a throwaway local cluster, bound to loopback only.
@@ -51,7 +51,7 @@ def _dask_client(address: str | None) -> Iterator[object]:
             Client(address, timeout=CONNECT_TIMEOUT_S) if address else Client(host="127.0.0.1", dashboard_address=None)
         )
     except OSError as err:
-        raise ConfigError(f"tournament.parallel.address {address!r}: no Dask scheduler answers ({err})") from err
+        raise ConfigError(f"params.yaml: tournament.parallel.address is {address!r}, and no Dask scheduler answers there ({err})") from err
     try:
         yield client
     finally:
@@ -63,6 +63,6 @@ def _ray_init(address: str | None) -> None:
         import ray
         from ray.util.joblib import register_ray
     except ImportError as err:
-        raise ConfigError("tournament.parallel.backend is 'ray' but ray is not installed: pip install ray") from err
+        raise ConfigError("params.yaml: tournament.parallel.backend is 'ray' but ray is not installed: pip install ray") from err
     register_ray()
     ray.init(address=address, ignore_reinit_error=True)
