@@ -30,10 +30,9 @@ def main() -> None:
     seeds = args.seeds
     os.chdir(ROOT)
     from sklearn.base import clone
-    from sklearn.pipeline import Pipeline
 
     from scorecast.artifacts import read_json, read_parquet
-    from scorecast.candidates import candidates_from_params
+    from scorecast.candidates import candidates_from_params, model_pipeline
     from scorecast.interval import calibrate, conformal_quantile, coverage_on
     from scorecast.params import IntervalParams, SplitParams, TournamentParams, load_params
     from scorecast.paths import RESULTS_DIR, SELECTION_PATH, VALIDATED_PATH
@@ -53,7 +52,7 @@ def main() -> None:
     for seed in [shipped, *(s for s in range(seeds) if s != shipped)]:
         train, test = split(frame, target=target, test_size=opts.test_size, seed=seed,
                             stratify_bins=opts.stratify_bins)  # fmt: skip
-        pipeline = Pipeline([("preprocess", preprocessor_from_params(params)), ("model", clone(model))])
+        pipeline = model_pipeline(preprocessor_from_params(params), clone(model))
         conformal = calibrate(clone(pipeline), train, target=target, folds=cv.folds, seed=cv.seed,
                               coverage=nominal)["halfwidth"]  # fmt: skip
         X, y = train.drop(columns=[target]), train[target].to_numpy(dtype=float)

@@ -10,6 +10,7 @@ from typing import Any
 from scorecast.errors import ConfigError
 
 KEYS = {"_target_", "complexity", "params", "grid"}
+PREPROCESS, MODEL = "preprocess", "model"  # the step names of every fitted pipeline
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,14 @@ class Candidate:
                 f"valid: {', '.join(sorted(valid))}"
             )
         return estimator
+
+
+def model_pipeline(preprocessor: Any, model: Any) -> Any:
+    """The one shape a candidate is fitted in, in the tournament's folds, calibration and the shipped pickle:
+    the preprocessor fits inside each fold, so no fold sees statistics of the rows it is scored on."""
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([(PREPROCESS, preprocessor), (MODEL, model)])
 
 
 def candidates_from_params(params: dict) -> dict[str, Candidate]:

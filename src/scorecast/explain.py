@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scorecast.candidates import MODEL, PREPROCESS
 from scorecast.errors import NotExplainable
 
 MAX_EXACT_COLUMNS = 12  # baseline Shapley scores 2^d rows per explained row
@@ -59,9 +60,9 @@ def column_groups(preprocessor: Any) -> list[str]:
     return owners
 
 
-def background(pipeline: Any, train: pd.DataFrame) -> list[float]:
+def reference_row(pipeline: Any, train: pd.DataFrame) -> list[float]:
     """Mean encoded training row: the reference point of linear contributions."""
-    return pipeline.named_steps["preprocess"].transform(train).mean(axis=0).round(8).tolist()
+    return pipeline.named_steps[PREPROCESS].transform(train).mean(axis=0).round(8).tolist()
 
 
 def contributions(
@@ -75,7 +76,7 @@ def contributions(
     `reference` is the mean encoded training row (linear models); `baseline` a typical input row
     (models without contributions of their own).
     """
-    preprocess, model = pipeline.named_steps["preprocess"], pipeline.named_steps["model"]
+    preprocess, model = pipeline.named_steps[PREPROCESS], pipeline.named_steps[MODEL]
     family = type(model).__name__
     coef, intercept = linear_head(model)
     if coef is None and not family.startswith(("CatBoost", "XGB")):

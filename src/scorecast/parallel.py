@@ -51,7 +51,9 @@ def _dask_client(address: str | None) -> Iterator[object]:
             Client(address, timeout=CONNECT_TIMEOUT_S) if address else Client(host="127.0.0.1", dashboard_address=None)
         )
     except OSError as err:
-        raise ConfigError(f"params.yaml: tournament.parallel.address is {address!r}, and no Dask scheduler answers there ({err})") from err
+        raise ConfigError(
+            f"params.yaml: tournament.parallel.address is {address!r}, and no Dask scheduler answers there ({err})"
+        ) from err
     try:
         yield client
     finally:
@@ -63,6 +65,8 @@ def _ray_init(address: str | None) -> None:
         import ray
         from ray.util.joblib import register_ray
     except ImportError as err:
-        raise ConfigError("params.yaml: tournament.parallel.backend is 'ray' but ray is not installed: pip install ray") from err
+        raise ConfigError(
+            "params.yaml: tournament.parallel.backend is 'ray' but ray is not installed: pip install ray"
+        ) from err
     register_ray()
     ray.init(address=address, ignore_reinit_error=True)

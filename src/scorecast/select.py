@@ -1,4 +1,5 @@
-"""Stage 6: rank candidates by CV score, pick the winner (one-SE rule), refit it on train."""
+"""Stage 6: rank candidates by CV score, pick the winner (one-SE rule), calibrate its interval on CV folds of
+train, refit it on train, and record what serving needs beside it (reference and typical rows)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import read_dill, read_json, read_parquet, write_csv, write_dill, write_json, write_text
-from scorecast.candidates import Candidate, candidates_from_params
+from scorecast.candidates import Candidate, candidates_from_params, model_pipeline
 from scorecast.dataset import Column, DatasetSpec
 from scorecast.errors import QualityGateError, StaleResultsError
-from scorecast.explain import background
+from scorecast.explain import reference_row
 from scorecast.interval import calibrate
 from scorecast.params import IntervalParams, SelectParams, TournamentParams
 from scorecast.paths import (
@@ -124,10 +125,8 @@ def choose(board: pd.DataFrame, *, one_standard_error: bool, min_cv_score: float
 
 def refit(model: Any, preprocessor: Any, train: pd.DataFrame, target: str) -> Any:
     """The shipped pipeline: the fitted preprocessor plus the winner refit on the whole train split."""
-    from sklearn.pipeline import Pipeline
-
     model.fit(preprocessor.transform(train.drop(columns=[target])), train[target])
-    return Pipeline([("preprocess", preprocessor), ("model", model)])
+    return model_pipeline(preprocessor, model)
 
 
 def typical_row(frame: pd.DataFrame, features: Iterable[Column]) -> dict[str, Any]:
@@ -162,7 +161,6 @@ def to_markdown(board: pd.DataFrame, winner: str) -> str:
 
 def main(params: dict) -> None:
     from sklearn.base import clone
-    from sklearn.pipeline import Pipeline
 
     candidates = candidates_from_params(params)
     results = load_results(candidates)
@@ -175,7 +173,7 @@ def main(params: dict) -> None:
     train, target, cv = read_parquet(TRAIN_PATH), params["data"]["target"], TournamentParams.of(params).cv
     preprocessor = read_dill(PREPROCESSOR_PATH)  # fitted on train; calibration refits an unfitted clone per fold
     interval = calibrate(
-        Pipeline([("preprocess", clone(preprocessor)), ("model", clone(model))]),
+        model_pipeline(clone(preprocessor), clone(model)),
         train,
         target=target,
         folds=cv.folds,
@@ -192,8 +190,7 @@ def main(params: dict) -> None:
             "best_params": best_params,
             "estimator": candidates[winner].target,
             "interval": interval,
-            # The mean encoded training row: the reference point of per-prediction contributions.
-            "reference": background(pipeline, train.drop(columns=[target])),
+            "reference": reference_row(pipeline, train.drop(columns=[target])),
             "typical": typical_row(train, DatasetSpec.from_params(params["data"]).features),
         },
     )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scorecast.artifacts import read_dill, read_parquet, write_json
-from scorecast.candidates import Candidate, candidates_from_params
+from scorecast.candidates import MODEL, Candidate, candidates_from_params, model_pipeline
 from scorecast.errors import ConfigError
 from scorecast.folds import cv_folds
 from scorecast.parallel import parallel_backend
@@ -36,16 +36,15 @@ def cross_validate(
 ) -> dict[str, Any]:
     """Grid-search `candidate` with repeated K-fold CV; each fold fits its own preprocessor clone."""
     from sklearn.model_selection import GridSearchCV
-    from sklearn.pipeline import Pipeline
 
     check_setting("tournament.cv.folds", folds)
     check_setting("tournament.cv.repeats", repeats)
     check_setting("tournament.scoring", scoring)
     if folds > len(train):
         raise ConfigError(f"params.yaml: tournament.cv.folds is {folds}; the training split has {len(train)} rows")
-    pipeline = Pipeline([("preprocess", preprocessor), ("model", candidate.build())])
+    pipeline = model_pipeline(preprocessor, candidate.build())
     cv = cv_folds(folds, repeats, seed)
-    grid = {f"model__{k}": v for k, v in candidate.grid.items()}
+    grid = {f"{MODEL}__{k}": v for k, v in candidate.grid.items()}
     search = GridSearchCV(pipeline, grid, scoring=scoring, cv=cv, refit=False, n_jobs=n_jobs, error_score="raise")
     started = time.perf_counter()
     try:
@@ -73,7 +72,7 @@ def cross_validate(
         "cv_std": round(float(np.std(scores)), DECIMALS),
         "cv_sem": round(float(np.std(scores, ddof=1) / np.sqrt(n_splits)), DECIMALS),
         "fold_scores": scores,
-        "best_params": {k.removeprefix("model__"): _plain(v) for k, v in search.best_params_.items()},
+        "best_params": {k.removeprefix(f"{MODEL}__"): _plain(v) for k, v in search.best_params_.items()},
         "combinations": len(res["params"]),
         "fit_seconds": round(elapsed, 3),
     }

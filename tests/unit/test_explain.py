@@ -5,7 +5,7 @@ import pytest
 
 from scorecast.candidates import Candidate
 from scorecast.errors import NotExplainable
-from scorecast.explain import background, contributions
+from scorecast.explain import contributions, reference_row
 from scorecast.preprocess import build_preprocessor
 from scorecast.select import refit
 
@@ -22,7 +22,7 @@ def test_contributions_sum_to_the_prediction(name, spec, students):
     train, rows = students.iloc[:800], students.iloc[800:850]
     pipeline = refit(MODELS[name].build(), build_preprocessor(spec).fit(train), train, "math_score")
     X = rows.drop(columns=["math_score"])
-    base, parts = contributions(pipeline, X, background(pipeline, train.drop(columns=["math_score"])))
+    base, parts = contributions(pipeline, X, reference_row(pipeline, train.drop(columns=["math_score"])))
     assert list(parts.columns) == spec.feature_names
     np.testing.assert_allclose(base + parts.sum(axis=1).to_numpy(), pipeline.predict(X), rtol=1e-4, atol=1e-3)
 
@@ -31,7 +31,7 @@ def test_linear_base_is_the_mean_training_prediction(spec, students):
     train = students.iloc[:800]
     pipeline = refit(MODELS["linear"].build(), build_preprocessor(spec).fit(train), train, "math_score")
     X = train.drop(columns=["math_score"])
-    base, parts = contributions(pipeline, X.iloc[:3], background(pipeline, X))
+    base, parts = contributions(pipeline, X.iloc[:3], reference_row(pipeline, X))
     assert base[0] == pytest.approx(pipeline.predict(X).mean())
     # Reading well above average pushes the prediction up.
     assert (parts["reading_score"] > 0).tolist() == (X["reading_score"].iloc[:3] > X["reading_score"].mean()).tolist()
