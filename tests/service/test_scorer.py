@@ -91,6 +91,7 @@ def test_a_csv_row_that_overflows_is_an_invalid_row_not_inf(unbounded_scorer):
         )
     )
     assert scored.valid_batch.rows == 2 and scored.valid_mask.tolist() == [True, False, True]
+    assert [(p.where, p.value) for p in scored.problems] == [({"row": 2, "line": 3, "column": "x"}, 1e308)]
     assert "inf" not in unbounded_scorer._score_csv(upload, "big.csv").frame["predicted_y_upper"].astype(str).str.cat()
 
 

@@ -14,7 +14,7 @@ from scorecast import cells
 from scorecast.dataset import Column
 from scorecast.errors import DataValidationError
 from scorecast.serving.features import Batch
-from scorecast.serving.predictor import Overflow, Predictor, overflows
+from scorecast.serving.predictor import Predictor, overflows
 from scorecast.serving.problems import Problem, RequestError, show
 
 FORMULA_START = r"^[=+\-@\t\r]"  # cells a spreadsheet would run as a formula
@@ -108,7 +108,10 @@ def score_frame(
         found = overflows(predictions[keep], batch, columns)
         if found:  # those rows are errors like any other: no inf in the file, the log or the explanations
             rows = np.flatnonzero(keep)[[o.row for o in found]]
-            problems += [_overflow_problem(int(i), int(raw.index[i]), o) for i, o in zip(rows, found, strict=True)]
+            problems += [
+                o.problem({"row": i + 1, "line": line, "column": o.field}, f"row {i + 1} (line {line})")
+                for i, line, o in zip(rows.tolist(), raw.index[rows].tolist(), found, strict=True)
+            ]
             scored = np.ones(batch.rows, dtype=bool)
             scored[[o.row for o in found]] = False
             batch = batch.take(scored) if scored.any() else None
@@ -148,15 +151,6 @@ def _problem(i: int, line: int, col: Column, value: str) -> Problem:
         value=value,
         expected=col.expected(),
         message=f"row {i + 1} (line {line}), column {col.name}: expected {col.expected()}, got {shown}",
-    )
-
-
-def _overflow_problem(i: int, line: int, overflow: Overflow) -> Problem:
-    return Problem(
-        where={"row": i + 1, "line": line, "column": overflow.field},
-        value=overflow.value,
-        expected="numbers the model gives a finite prediction for",
-        message=f"row {i + 1} (line {line}): {overflow.wording()}; expected numbers nearer the training data's",
     )
 
 

@@ -26,7 +26,7 @@ from scorecast.serving import csvscore
 from scorecast.serving.bodies import explain_requested, read_body, read_upload
 from scorecast.serving.features import RecordValidator, columns_from_schema
 from scorecast.serving.predictor import Predictor, overflows, to_frame
-from scorecast.serving.problems import JSON_TYPE, Problem, RequestError
+from scorecast.serving.problems import JSON_TYPE, RequestError
 from scorecast.serving.settings import Settings
 from scorecast.serving.store import LoadedModel
 
@@ -141,17 +141,10 @@ class Scorer:
         found = overflows(predictions, batch, self.columns)
         if not found:
             return
-        problems = []
-        for o in found:
-            where = f"record {o.row}" if not single else "body"
-            problems.append(
-                Problem(
-                    where={"index": None if single else o.row, "field": o.field},
-                    value=o.value,
-                    expected="numbers the model gives a finite prediction for",
-                    message=f"{where}: {o.wording()}; expected numbers nearer the training data's",
-                )
-            )
+        problems = [
+            o.problem({"index": None if single else o.row, "field": o.field}, "body" if single else f"record {o.row}")
+            for o in found
+        ]
         raise RequestError.invalid(problems, status=422)
 
     def _as_model_input(self, record: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from scorecast.dataset import Column
 from scorecast.explain import linear_head
 from scorecast.serving.encoder import FastEncoder
 from scorecast.serving.features import Batch
+from scorecast.serving.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,15 @@ class Overflow:
     def wording(self) -> str:
         cause = f"; its number largest in magnitude is {self.field} = {self.value:g}" if self.field is not None else ""
         return f"the model's prediction is {self.prediction} (not a finite number){cause}"
+
+    def problem(self, where: dict[str, Any], place: str) -> Problem:
+        """The row's error, `where` locating it in the request (JSON index or CSV row) and `place` saying so."""
+        return Problem(
+            where=where,
+            value=self.value,
+            expected="numbers the model gives a finite prediction for",
+            message=f"{place}: {self.wording()}; expected numbers nearer the training data's",
+        )
 
 
 def overflows(predictions: np.ndarray, batch: Batch, columns: Sequence[Column]) -> list[Overflow]:
