@@ -180,8 +180,8 @@ def _column(where: str, name: str, spec: Any) -> Column:
         categories = ("False", "True")
     low, high = _range(where, [spec.get("min"), spec.get("max")], keys=("min", "max"))
     allow_missing = spec.get("allow_missing", False)
-    if flag(allow_missing):
-        raise ConfigError(f"params.yaml: {where}.allow_missing is {allow_missing!r}; expected true or false")
+    if expected := flag(allow_missing):
+        raise ConfigError(f"params.yaml: {where}.allow_missing is {allow_missing!r}; expected {expected}")
     return Column(name, kind, categories, low, high, allow_missing)
 
 
@@ -198,9 +198,9 @@ def _range(where: str, bounds: Any, keys: tuple[str, str] = ("[0]", "[1]")) -> t
     if not isinstance(bounds, list) or len(bounds) != 2:
         raise ConfigError(f"params.yaml: {where} is {bounds!r}; expected [low, high]")
     for key, value in zip(keys, bounds, strict=True):
-        if value is not None and number()(value):
+        if value is not None and (expected := number()(value)):
             sep = "" if key.startswith("[") else "."
-            raise ConfigError(f"params.yaml: {where}{sep}{key} is {value!r}; expected a number or null")
+            raise ConfigError(f"params.yaml: {where}{sep}{key} is {value!r}; expected {expected} or null")
     low, high = bounds
     if low is not None and high is not None and low > high:
         raise ConfigError(f"params.yaml: {where}: {keys[0]} {low} is above {keys[1]} {high}; expected low <= high")
