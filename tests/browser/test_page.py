@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parents[2]
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (make test installs Debian's chromium when run as root)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 900, "height": 1300}, accept_downloads=True)
-        page.goto(f"{server.url}/ui/")
-        page.wait_for_selector("#f-gender")
-        yield page
-        browser.close()
+def page(server, browser):
+    page = browser.new_page(viewport={"width": 900, "height": 1300}, accept_downloads=True)
+    page.goto(f"{server.url}/ui/")
+    page.wait_for_selector("#f-gender")
+    yield page
+    page.close()
 
 
 def test_form_fields_come_from_the_metadata(page):
