@@ -21,6 +21,7 @@ import yaml
 from scorecast.candidates import candidates_from_params
 from scorecast.dataset import DatasetSpec
 from scorecast.errors import ConfigError
+from scorecast.paths import PREDICTION_LOG
 from scorecast.rules import Check, cores, flag, model_name, number, one_of, optional, r2, text, whole
 
 PARAMS_FILE = Path("params.yaml")
@@ -132,7 +133,7 @@ class EvaluateParams(Section):
 @dataclass(frozen=True, kw_only=True)
 class DriftParams(Section):
     key = "drift"
-    log_path: str = setting(text, "logs/predictions.sqlite")
+    log_path: str = setting(text, str(PREDICTION_LOG))
     psi_threshold: float = setting(number(0, open_low=True), 0.2)
 
 

@@ -37,6 +37,9 @@ IMPORTANCE_PLOT = Path("plots/feature_importance.csv")
 # package
 PACKAGE_PATH = Path("models/package.json")  # the tag and metadata; models/model.pkl is the model
 
+# the service appends every prediction here (SCORECAST_LOG_PATH); drift reads it (drift.log_path)
+PREDICTION_LOG = Path("logs/predictions.sqlite")
+
 # drift
 REPORT_JSON = Path("reports/drift.json")
 REPORT_HTML = Path("reports/drift.html")

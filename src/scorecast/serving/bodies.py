@@ -10,11 +10,11 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from scorecast.serving.iospec import EXPLAIN_VALUES
 from scorecast.serving.problems import RequestError
 
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
 CSV_IF_NAMED = frozenset({"application/vnd.ms-excel", "application/octet-stream", ""})  # what browsers send
+EXPLAIN_VALUES = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
 def explain_requested(request: Request) -> bool:

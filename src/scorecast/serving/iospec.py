@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from _bentoml_sdk.io_models import IORootModel
 
 from scorecast.dataset import BOOL_VALUES
+from scorecast.serving.bodies import EXPLAIN_VALUES
 
 
 class RawRequest(IORootModel[Any]):
@@ -98,7 +99,6 @@ METADATA_SCHEMA: dict[str, Any] = {
     },
 }
 ENDPOINTS = ("/predict", "/predict_csv")
-EXPLAIN_VALUES = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
 def any_case(words: Iterable[str]) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from scorecast.errors import ConfigError
+from scorecast.paths import PREDICTION_LOG
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Settings:
     max_bytes: int = 16 * 1024 * 1024
     max_rows: int = 50_000
     workers: int = 2
-    log_path: str | None = "logs/predictions.sqlite"  # SQLite prediction log; None = off
+    log_path: str | None = str(PREDICTION_LOG)  # SQLite prediction log; None = off
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
