@@ -12,7 +12,7 @@ import yaml
 
 from scorecast.artifacts import write_text
 from scorecast.errors import ConfigError
-from scorecast.params import check_params, load_params
+from scorecast.params import PARAMS_FILE, check_params, load_params
 
 log = logging.getLogger(__name__)
 
@@ -23,18 +23,28 @@ HEADER = "# Generated from conf/ by `scorecast compose`: edit conf/, not this fi
 
 def compose(conf_dir: str | Path = CONF_DIR, overrides: list[str] | None = None) -> dict[str, Any]:
     """Compose the Hydra config in `conf_dir` into a plain dict."""
+    return compose_with_choices(conf_dir, overrides)[0]
+
+
+def compose_with_choices(
+    conf_dir: str | Path = CONF_DIR, overrides: list[str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The composed dict, and which file of each config group it took (`{"data": "students", ...}`)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.errors import HydraException
-    from omegaconf import OmegaConf
+    from omegaconf import OmegaConf, open_dict
     from omegaconf.errors import OmegaConfBaseException
 
     conf_dir = Path(conf_dir).resolve()
     check_model_headers(conf_dir)
     try:
         with initialize_config_dir(config_dir=str(conf_dir), version_base=None):
-            cfg = hydra_compose(config_name="config", overrides=overrides or [])
-        return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+            cfg = hydra_compose(config_name="config", overrides=overrides or [], return_hydra_config=True)
+        choices = dict(cfg.hydra.runtime.choices)
+        with open_dict(cfg):
+            del cfg["hydra"]
+        return OmegaConf.to_container(cfg, resolve=True), choices  # type: ignore[return-value]
     except (HydraException, OmegaConfBaseException, yaml.YAMLError) as err:
         raise ConfigError(
             missing_option(conf_dir, str(err)) or f"{conf_dir}: {' '.join(str(err).split())[:300]}"
@@ -54,6 +64,20 @@ def missing_option(conf_dir: Path, hydra_message: str) -> str | None:
         f"{conf_dir / group / name}.yaml: no such {group} config (named in the defaults list or an override); "
         f"expected one of {', '.join(options) or '(none: the folder has no .yaml files)'}"
     )
+
+
+def conf_file(message: str, choices: dict[str, Any], conf_dir: Path = CONF_DIR) -> str:
+    """`message` (a check of the composed params, "params.yaml: data (diabetes).features...") said of the conf/
+    file that sets the key, since params.yaml is not written yet: the chosen group file for a group's section
+    (conf/data/diabetes.yaml), else conf/config.yaml."""
+    prefix = f"{PARAMS_FILE}: "
+    if not message.startswith(prefix):
+        return message  # a candidate's error already names its conf/model file
+    rest = message.removeprefix(prefix)
+    section = re.split(r"[ .:]", rest, maxsplit=1)[0]
+    choice = choices.get(section)
+    source = conf_dir / section / f"{choice}.yaml" if isinstance(choice, str) else conf_dir / "config.yaml"
+    return f"{source if source.is_file() else conf_dir / 'config.yaml'}: {rest}"
 
 
 def check_model_headers(conf_dir: Path) -> None:
@@ -93,8 +117,11 @@ def main(params_path: str | Path = "params.yaml") -> None:
         log.info("compose: inside dvc exp run, keeping DVC's params.yaml")
         load_params(params_path)  # checks it
     else:
-        params = compose()
-        check_params(params, "conf/ (composed)")
+        params, choices = compose_with_choices()
+        try:
+            check_params(params)
+        except ConfigError as err:
+            raise ConfigError(conf_file(str(err), choices)) from err
         text = to_yaml(params)
         path = Path(params_path)
         if path.exists() and path.read_text() == text:

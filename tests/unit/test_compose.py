@@ -55,3 +55,28 @@ def test_package_header_is_read_as_hydra_reads_it(text, package):
     from scorecast.compose import package_header
 
     assert package_header(text) == package
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("data/students.yaml", "group E", "group A", r"^conf/data/students\.yaml: data \(students\)\.features\."
+         r"race_ethnicity\.categories lists 'group A' twice"),
+        ("config.yaml", "  min_cv_r2:", "  min_cv_2:", r"^conf/config\.yaml: select\.min_cv_2 is not a setting"),
+        ("split/stratified.yaml", "test_size: 0.2", "test_size: 2", r"^conf/split/stratified\.yaml: split\.test_size "
+         r"is 2; expected"),
+    ],
+)  # fmt: skip
+def test_a_bad_conf_value_is_named_in_the_conf_file_that_sets_it(root, tmp_path, monkeypatch, file, old, new, message):
+    from scorecast.compose import main
+
+    shutil.copytree(root / "conf", tmp_path / "conf")
+    path = tmp_path / "conf" / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    (tmp_path / "params.yaml").write_text("the last good params.yaml\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DVC_EXP_BASELINE_REV", raising=False)
+    with pytest.raises(ConfigError, match=message):
+        main()
+    assert (tmp_path / "params.yaml").read_text() == "the last good params.yaml\n"  # not written
