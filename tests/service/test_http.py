@@ -101,7 +101,7 @@ def test_a_query_that_is_not_a_readable_explain_is_a_400_naming_it(server, path,
         ({**GOOD, "writing_score": 1e308}, 400, ["writing_score"]),
         (b'{"reading_score": NaN}', 400, ["malformed JSON"]),
         ('{"gender": "fé"}'.encode("latin-1"), 415, ["body: not UTF-8 text at byte 13; expected JSON in UTF-8"]),
-        ([GOOD] * 1001, 413, ["1001 records", "at most 1000"]),
+        ([GOOD] * 1001, 413, ["1001 records", "at most 1000", "(SCORECAST_MAX_ROWS)"]),
     ],
 )
 def test_bad_requests_get_a_4xx_naming_the_problem(server, payload, status, fragments):
@@ -206,6 +206,9 @@ def test_csv_rows_and_lines_are_the_files_own_across_blank_lines(server):
     assert r.json()["rows"] == 2 and r.json()["errors"][0]["message"].startswith(
         "row 2 (line 5), column race_ethnicity"  # row 2 of the scored file; line 5 of the upload
     )
+    (low, high), invalid = r.json()["intervals"]  # as /predict gives them, null for the invalid row
+    assert invalid is None and low < r.json()["predictions"][0] < high
+    assert high - low == pytest.approx(2 * server.client.get("/metadata").json()["interval"]["halfwidth"])
 
 
 def test_a_scored_csv_sent_back_is_scored_afresh(server):
@@ -228,7 +231,11 @@ def test_multipart_without_a_file(server):
 def test_too_many_csv_rows(server):
     good = ",".join(str(v) for v in GOOD.values())
     text = CSV_HEADER + "\n" + "\n".join([good] * 1001) + "\n"
-    assert_problem(server.client.post("/predict_csv", files={"file": ("big.csv", text, "text/csv")}), 413, "1001 rows")
+    assert_problem(
+        server.client.post("/predict_csv", files={"file": ("big.csv", text, "text/csv")}),
+        413,
+        "1001 rows; at most 1000 allowed per upload (SCORECAST_MAX_ROWS)",
+    )
 
 
 def test_the_openapi_document_says_what_the_endpoints_take_and_answer(server):

@@ -77,6 +77,22 @@ def test_a_prediction_that_overflows_is_a_422_naming_the_record_and_field(unboun
     assert ok["predictions"] == [pytest.approx(10.0)]
 
 
+def test_a_prediction_too_large_for_its_interval_is_a_422_not_a_zero_width_interval(unbounded_scorer):
+    records = [{"x": 1e6, "g": "a"}, {"x": 1e17, "g": "a"}]  # 1e7 ± 1 is representable; 1e18 ± 1 is not
+    with pytest.raises(RequestError) as err:
+        unbounded_scorer._predict_json(orjson.dumps(records))
+    assert err.value.status == 422 and [p.where["index"] for p in err.value.problems] == [1]
+    assert err.value.message.startswith(
+        "record 1: the model's prediction is 1e+18, too large for its ± 1 interval to be represented; its number "
+        "largest in magnitude is x = 1e+17"
+    )
+    ok = orjson.loads(unbounded_scorer._predict_json(orjson.dumps(records[:1])).body)
+    low, high = ok["intervals"][0]
+    assert high - low == pytest.approx(2.0)
+    scored = unbounded_scorer._score_csv(b"x,g\n1e6,a\n1e17,a\n", "big.csv")
+    assert scored.predictions[1] is None and "too large for its" in scored.frame["validation_error"].tolist()[1]
+
+
 def test_a_csv_row_that_overflows_is_an_invalid_row_not_inf(unbounded_scorer):
     upload = b"x,g\n1,a\n1e308,b\n2,b\n"
     scored = unbounded_scorer._score_csv(upload, "big.csv")

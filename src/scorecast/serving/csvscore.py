@@ -54,7 +54,7 @@ def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
         raise RequestError(
             413,
             f"{filename}: {lines:,} lines; at most {most:,} allowed per upload ({max_rows:,} rows, {LINES_PER_ROW} "
-            "lines each for blank lines and values spanning lines)",
+            "lines each for blank lines and values spanning lines; SCORECAST_MAX_ROWS)",
         )
     columns = len(cells.header(text))
     if columns > MAX_COLUMNS:
@@ -69,7 +69,9 @@ def read_csv(text: str, filename: str, *, max_rows: int) -> pd.DataFrame:
     if GUARDED.search(text):  # a scored file sent back: its cells as they were before `guard_formulas`
         frame = frame.apply(lambda cells_: cells_.str.replace(GUARDED_CELL, "", n=1, regex=True))
     if len(frame) > max_rows:
-        raise RequestError(413, f"{filename}: {len(frame)} rows; at most {max_rows} allowed per upload")
+        raise RequestError(
+            413, f"{filename}: {len(frame)} rows; at most {max_rows} allowed per upload (SCORECAST_MAX_ROWS)"
+        )
     return frame
 
 
@@ -105,7 +107,7 @@ def score_frame(
     if keep.any():
         batch = Batch(int(keep.sum()), {c.name: _batch_values(c, typed[c.name][keep]) for c in columns})
         predictions[keep] = predictor.predict(batch)
-        found = overflows(predictions[keep], batch, columns)
+        found = overflows(predictions[keep], batch, columns, halfwidth)
         if found:  # those rows are errors like any other: no inf in the file, the log or the explanations
             rows = np.flatnonzero(keep)[[o.row for o in found]]
             problems += [

@@ -137,8 +137,9 @@ class Scorer:
         return Response(content, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
 
     def _refuse_overflows(self, predictions: np.ndarray, batch: Any, *, single: bool) -> None:
-        """A 422 rather than a 200 carrying inf or null: the client sent numbers the model cannot score."""
-        found = overflows(predictions, batch, self.columns)
+        """A 422 rather than a 200 carrying inf, null or an interval of width 0: the client sent numbers the model
+        cannot score."""
+        found = overflows(predictions, batch, self.columns, self.halfwidth)
         if not found:
             return
         problems = [
@@ -196,6 +197,10 @@ class Scorer:
                 "target": self.target,
                 "model": self.model_info,
             }
+            if self.halfwidth is not None:  # as /predict gives them; null where the row was invalid
+                content["intervals"] = [
+                    None if p is None else [p - self.halfwidth, p + self.halfwidth] for p in scored.predictions
+                ]
             if explain:  # one per row, null where the row was invalid
                 rows = iter(explanations or [])
                 content["explanations"] = [next(rows) if ok else None for ok in scored.valid_mask]

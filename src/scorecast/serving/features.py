@@ -103,7 +103,9 @@ class RecordValidator:
         if not records:
             raise RequestError(400, "body: empty list; send at least one record")
         if len(records) > self.max_rows:
-            raise RequestError(413, f"body: {len(records)} records; at most {self.max_rows} allowed per request")
+            raise RequestError(
+                413, f"body: {len(records)} records; at most {self.max_rows} allowed per request (SCORECAST_MAX_ROWS)"
+            )
         index = (lambda i: None) if single else (lambda i: i)
         columns = self._transpose(records)
         if columns is None:

@@ -61,6 +61,7 @@ SCORED_JSON_SCHEMA: dict[str, Any] = {
         "rows": {"type": "integer"},
         "invalid_rows": {"type": "integer"},
         "predictions": {"type": "array", "items": {"type": "number", "nullable": True}},
+        "intervals": {"type": "array", "items": {"type": "array", "items": {"type": "number"}, "nullable": True}},
         "errors": {"type": "array", "items": {"type": "object"}},
         "explanations": {"type": "array", "items": {"type": "object", "nullable": True}},  # with ?explain=true
         "target": {"type": "string"},

@@ -68,39 +68,53 @@ class Predictor:
 
 @dataclass(frozen=True)
 class Overflow:
-    """A row whose prediction is not a finite number, and its numeric value of largest magnitude: a column with
-    no configured range accepts any finite number, and one far beyond the training data (1e308) overflows the
-    model instead of failing validation."""
+    """A row whose prediction is not a finite number, or so large that its interval cannot be represented (the
+    floats nearest it are further apart than the interval is wide), and its numeric value of largest magnitude:
+    a column with no configured range accepts any finite number, and one far beyond the training data (1e308)
+    overflows the model instead of failing validation."""
 
     row: int
     prediction: float
     field: str | None
     value: float | None
+    halfwidth: float | None = None
 
     def wording(self) -> str:
         cause = f"; its number largest in magnitude is {self.field} = {self.value:g}" if self.field is not None else ""
-        return f"the model's prediction is {self.prediction} (not a finite number){cause}"
+        if np.isfinite(self.prediction):
+            what = f"{self.prediction:g}, too large for its ± {self.halfwidth:g} interval to be represented"
+        else:
+            what = f"{self.prediction} (not a finite number)"
+        return f"the model's prediction is {what}{cause}"
 
     def problem(self, where: dict[str, Any], place: str) -> Problem:
         """The row's error, `where` locating it in the request (JSON index or CSV row) and `place` saying so."""
         return Problem(
             where=where,
             value=self.value,
-            expected="numbers the model gives a finite prediction for",
+            expected="numbers the model gives a usable prediction for",
             message=f"{place}: {self.wording()}; expected numbers nearer the training data's",
         )
 
 
-def overflows(predictions: np.ndarray, batch: Batch, columns: Sequence[Column]) -> list[Overflow]:
-    """Every row of `batch` whose prediction is inf or NaN, for a 422 (JSON) or that row's error (CSV)."""
-    rows = np.flatnonzero(~np.isfinite(predictions))
+def overflows(
+    predictions: np.ndarray, batch: Batch, columns: Sequence[Column], halfwidth: float | None = None
+) -> list[Overflow]:
+    """Every row of `batch` whose prediction is inf or NaN, or whose interval (± `halfwidth`) rounds to the
+    prediction itself, for a 422 (JSON) or that row's error (CSV)."""
+    unusable = ~np.isfinite(predictions)
+    if halfwidth:
+        with np.errstate(over="ignore", invalid="ignore"):
+            unusable |= (predictions - halfwidth == predictions) | (predictions + halfwidth == predictions)
+    rows = np.flatnonzero(unusable)
     numeric = [c.name for c in columns if c.is_numeric]
     found = []
     for row in rows.tolist():
         values = {name: float(batch.columns[name][row]) for name in numeric}
         values = {name: value for name, value in values.items() if np.isfinite(value)}  # NaN is a missing value
         field = max(values, key=lambda n: abs(values[n]), default=None)
-        found.append(Overflow(row, float(predictions[row]), field, values[field] if field is not None else None))
+        value = values[field] if field is not None else None
+        found.append(Overflow(row, float(predictions[row]), field, value, halfwidth))
     return found
 
 
