@@ -41,9 +41,12 @@ def main() -> None:
 
     params = load_params()
     name = args.candidate or read_json(SELECTION_PATH)["winner"]
+    candidates = candidates_from_params(params)
+    if name not in candidates:
+        cli.error(f"--candidate {name!r}: not a candidate in params.yaml; expected one of {', '.join(candidates)}")
     tuned = read_json(RESULTS_DIR / f"{name}.json")["best_params"]
     frame, target = read_parquet(VALIDATED_PATH), params["data"]["target"]
-    model = candidates_from_params(params)[name].build().set_params(**tuned)
+    model = candidates[name].build().set_params(**tuned)
     nominal, cv = IntervalParams.of(params).coverage, TournamentParams.of(params).cv
     opts = SplitParams.of(params)
     shipped = opts.seed

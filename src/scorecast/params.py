@@ -120,7 +120,7 @@ class IntervalParams(Section):
 class SelectParams(Section):
     key = "select"
     one_standard_error: bool = setting(flag, True)
-    min_cv_r2: float = setting(number())  # required: without it the quality gate would be off
+    min_cv_r2: float = setting(number(high=1))  # required: without it the quality gate would be off; R² <= 1
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,8 @@ def number(low: float = -math.inf, high: float = math.inf, *, open_low: bool = F
     left, right = "(" if open_low else "[", ")" if open_high else "]"
     if high == math.inf:
         expected = "a number" if low == -math.inf else f"a number {'>' if open_low else '>='} {low}"
+    elif low == -math.inf:
+        expected = f"a number {'<' if open_high else '<='} {high}"
     else:
         expected = f"a number in {left}{low}, {high}{right}"
 

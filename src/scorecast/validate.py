@@ -12,7 +12,7 @@ import pandas as pd
 from scorecast.artifacts import require, write_json, write_parquet
 from scorecast.cells import blank_rows, check_column, decode, read_cells, require_columns
 from scorecast.dataset import DatasetSpec
-from scorecast.errors import DataValidationError
+from scorecast.errors import ConfigError, DataValidationError
 from scorecast.params import ValidateParams, check_setting
 from scorecast.paths import RAW_PATH, REPORT_PATH, VALIDATED_PATH
 
@@ -33,6 +33,12 @@ def validate(
     check_setting("validate.on_error", on_error)
     needed = [*spec.feature_names, spec.target.name]
     require_columns(raw, needed, str(file))
+    stray = next((name for name in spec.exclude if name not in raw.columns), None)
+    if stray is not None:  # a misspelt exclude would otherwise do nothing, silently
+        raise ConfigError(
+            f"params.yaml: data ({spec.name}).exclude lists {stray!r}, which is not a column of {file}; expected "
+            f"one of {', '.join(map(repr, map(str, raw.columns)))}"
+        )
     if raw.empty:
         raise DataValidationError(f"{file}: has a header but no data rows")
 

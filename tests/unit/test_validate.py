@@ -114,6 +114,20 @@ def test_missing_column(tmp_path):
         run(tmp_path, "colour,score,ratio,flag\nred,1,1,true\n")
 
 
+def test_a_misspelt_exclude_is_named_not_ignored(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("id,colour,score,ratio,y\n1,red,10,0.5,50\n2,blue,90,0.1,70\n")
+    for exclude, ok in ((["id"], True), (["ID"], False)):
+        features = {"score": {"type": "int"}, "ratio": {"type": "float"}}
+        spec = DatasetSpec.from_params({"name": "toy", "target": "y", "exclude": exclude, "features": features})
+        if ok:
+            assert len(validate(read_raw(path), spec, file="data.csv", on_error="fail", max_reported=10)[0]) == 2
+        else:
+            with pytest.raises(ConfigError, match=r"data \(toy\)\.exclude lists 'ID', which is not a column of "
+                               r"data\.csv; expected one of 'id', 'colour'"):  # fmt: skip
+                validate(read_raw(path), spec, file="data.csv", on_error="fail", max_reported=10)
+
+
 def test_wrong_delimiter(tmp_path):
     with pytest.raises(DataValidationError, match=r"separated by ';'; expected ','"):
         run(tmp_path, GOOD.replace(",", ";"))
