@@ -1,14 +1,15 @@
-"""The prediction log: every served prediction, appended to SQLite (or any store with this interface).
+"""The prediction log: every served prediction, appended to SQLite.
 
-SQLite in WAL mode takes appends from several server processes at once (each waits up to
-`busy_timeout` for the write lock), so nothing is lost under concurrent requests; a server
-database can replace it by implementing `PredictionLog`. With `flush_every` set, appends are
-queued and written by a background thread in one transaction per interval: a request then costs
-a list append instead of a commit, and a crash can lose at most that interval (a clean shutdown
-flushes). A write the database refuses for now (locked past `busy_timeout`, disk full: an
-`OperationalError`) keeps its rows queued for the next interval, up to `MAX_PENDING` rows; beyond that
-the oldest are dropped and counted. A row it would never take (any other `sqlite3.Error`) is dropped
-and counted at once, and the rows written with it are kept: one bad row cannot block the log.
+SQLite in WAL mode takes appends from several server processes at once (each waits up to `busy_timeout` for
+the write lock), so nothing is lost under concurrent requests. The service writes only through
+`PredictionLog.append`, so a server database can take SQLite's place there; `scorecast drift` reads the SQLite
+file itself (`read_records`), so such a store also needs a reader for drift. With `flush_every` set, appends
+are queued and written by a background thread in one transaction per interval: a request then costs a list
+append instead of a commit, and a crash can lose at most that interval (a clean shutdown flushes). A write the
+database refuses for now (locked past `busy_timeout`, disk full: an `OperationalError`) keeps its rows queued
+for the next interval, up to `MAX_PENDING` rows; beyond that the oldest are dropped and counted. A row it
+would never take (any other `sqlite3.Error`) is dropped and counted at once, and the rows written with it are
+kept: one bad row cannot block the log.
 """
 
 from __future__ import annotations
@@ -45,13 +46,12 @@ CREATE TABLE IF NOT EXISTS predictions (
 
 
 class PredictionLog(Protocol):
+    """What the service needs of a log: append each answered batch (a store that queues flushes itself at exit,
+    as `SQLitePredictionLog` does)."""
+
     def append(
         self, model_tag: str, records: Sequence[dict[str, Any]], predictions: Sequence[float], halfwidth: float | None
     ) -> None: ...
-
-    def inputs(self, model_tag: str | None = None) -> pd.DataFrame: ...
-
-    def count(self) -> int: ...
 
 
 class SQLitePredictionLog:
