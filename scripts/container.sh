@@ -21,6 +21,11 @@ if ! grep -qs default_ulimits /etc/containers/containers.conf; then
   mkdir -p /etc/containers
   printf '[containers]\ndefault_ulimits = ["nofile=16384:16384", "nproc=32768:32768"]\n' >>/etc/containers/containers.conf
 fi
+if ! grep -qs '^runtime' /etc/containers/containers.conf; then
+  # runc, which this script installs: crun (which a plain `apt-get install podman` brings) refuses the hybrid
+  # cgroup v1/v2 mounts these machines have ("cgroups in hybrid mode not supported")
+  printf '[engine]\nruntime = "runc"\n' >>/etc/containers/containers.conf
+fi
 
 if ! podman image exists "$BASE"; then
   step "building the base image $BASE with debootstrap"

@@ -29,7 +29,8 @@ def compose(conf_dir: str | Path = CONF_DIR, overrides: list[str] | None = None)
 def compose_with_choices(
     conf_dir: str | Path = CONF_DIR, overrides: list[str] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The composed dict, and which file of each config group it took (`{"data": "students", ...}`)."""
+    """The composed dict, and which option of each config group it took (`{"data": "students", "split":
+    "stratified", ...}`, Hydra's own groups included)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.errors import HydraException
@@ -68,16 +69,28 @@ def missing_option(conf_dir: Path, hydra_message: str) -> str | None:
 
 def conf_file(message: str, choices: dict[str, Any], conf_dir: Path = CONF_DIR) -> str:
     """`message` (a check of the composed params, "params.yaml: data (diabetes).features...") said of the conf/
-    file that sets the key, since params.yaml is not written yet: the chosen group file for a group's section
-    (conf/data/diabetes.yaml), else conf/config.yaml."""
+    file that sets the key, since params.yaml is not written yet: conf/config.yaml when it sets the key (it is
+    composed last, so its value wins), else the chosen file of the key's group (conf/data/diabetes.yaml), else
+    conf/config.yaml."""
     prefix = f"{PARAMS_FILE}: "
     if not message.startswith(prefix):
         return message  # a candidate's error already names its conf/model file
     rest = message.removeprefix(prefix)
-    section = re.split(r"[ .:]", rest, maxsplit=1)[0]
-    choice = choices.get(section)
-    source = conf_dir / section / f"{choice}.yaml" if isinstance(choice, str) else conf_dir / "config.yaml"
-    return f"{source if source.is_file() else conf_dir / 'config.yaml'}: {rest}"
+    path = re.sub(r" \([^)]*\)", "", rest).split(" ", 1)[0].rstrip(":").split(".")  # data (x).a.b -> data, a, b
+    config = conf_dir / "config.yaml"
+    choice = choices.get(path[0])
+    source = conf_dir / path[0] / f"{choice}.yaml" if isinstance(choice, str) else config
+    if not source.is_file() or _sets(yaml.safe_load(config.read_text()), path):
+        source = config
+    return f"{source}: {rest}"
+
+
+def _sets(config: Any, path: list[str]) -> bool:
+    for key in path:
+        if not isinstance(config, dict) or key not in config:
+            return False
+        config = config[key]
+    return True
 
 
 def check_model_headers(conf_dir: Path) -> None:

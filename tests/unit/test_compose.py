@@ -65,6 +65,7 @@ def test_package_header_is_read_as_hydra_reads_it(text, package):
         ("config.yaml", "  min_cv_r2:", "  min_cv_2:", r"^conf/config\.yaml: select\.min_cv_2 is not a setting"),
         ("split/stratified.yaml", "test_size: 0.2", "test_size: 2", r"^conf/split/stratified\.yaml: split\.test_size "
          r"is 2; expected"),
+        ("config.yaml", "_self_\n", "_self_\nsplit:\n  test_size: 2\n", r"^conf/config\.yaml: split\.test_size is 2"),
     ],
 )  # fmt: skip
 def test_a_bad_conf_value_is_named_in_the_conf_file_that_sets_it(root, tmp_path, monkeypatch, file, old, new, message):

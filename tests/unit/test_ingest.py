@@ -53,7 +53,7 @@ def test_empty_file_is_rejected(tmp_path):
 
 
 def test_no_sources_configured(tmp_path):
-    with pytest.raises(SourceError, match="data.sources is empty"):
+    with pytest.raises(SourceError, match=r"^params\.yaml: data\.sources is empty; expected"):
         ingest([], None, tmp_path / "out.csv")
 
 

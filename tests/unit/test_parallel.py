@@ -42,7 +42,9 @@ def test_unreachable_dask_scheduler(monkeypatch):
     pytest.importorskip("dask.distributed")
     monkeypatch.setattr("scorecast.parallel.CONNECT_TIMEOUT_S", 1)
     with (
-        pytest.raises(ConfigError, match="no Dask scheduler answers"),
+        pytest.raises(
+            ConfigError, match=r"^params\.yaml: tournament\.parallel\.address is .*, and no Dask scheduler answers"
+        ),
         parallel_backend("dask", 2, "tcp://127.0.0.1:9"),
     ):
         pass

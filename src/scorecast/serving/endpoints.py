@@ -137,8 +137,8 @@ class Scorer:
         return Response(content, media_type=JSON_TYPE, headers={"X-Scorecast-Model": self.tag})
 
     def _refuse_overflows(self, predictions: np.ndarray, batch: Any, *, single: bool) -> None:
-        """A 422 rather than a 200 carrying inf, null or an interval of width 0: the client sent numbers the model
-        cannot score."""
+        """A 422 rather than a 200 carrying inf, null or an interval that rounds to the prediction: the client sent
+        numbers the model cannot score."""
         found = overflows(predictions, batch, self.columns, self.halfwidth)
         if not found:
             return

@@ -68,8 +68,8 @@ class Predictor:
 
 @dataclass(frozen=True)
 class Overflow:
-    """A row whose prediction is not a finite number, or so large that its interval cannot be represented (the
-    floats nearest it are further apart than the interval is wide), and its numeric value of largest magnitude:
+    """A row whose prediction is not a finite number, or so large that its interval rounds to the prediction
+    itself (prediction ± halfwidth == prediction in floats), and its numeric value of largest magnitude:
     a column with no configured range accepts any finite number, and one far beyond the training data (1e308)
     overflows the model instead of failing validation."""
 
