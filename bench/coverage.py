@@ -40,7 +40,7 @@ def main() -> None:
     from scorecast.split import split
 
     params = load_params()
-    name = args.candidate or read_json(SELECTION_PATH)["winner"]
+    name = read_json(SELECTION_PATH)["winner"] if args.candidate is None else args.candidate
     candidates = candidates_from_params(params)
     if name not in candidates:
         cli.error(f"--candidate {name!r}: not a candidate in params.yaml; expected one of {', '.join(candidates)}")
@@ -67,8 +67,8 @@ def main() -> None:
             rows.append({"seed": seed, "method": method, **coverage_on(actual, predicted, halfwidth)})
     results = pd.DataFrame(rows)
     lines = [
-        f"{name}{'' if args.candidate else ' (winner)'}, nominal {nominal:.0%}, {seeds} splits of {len(frame)} rows "
-        f"({len(test)} test rows each), {time.perf_counter() - started:.0f} s",
+        f"{name}{' (winner)' if args.candidate is None else ''}, nominal {nominal:.0%}, {seeds} splits of "
+        f"{len(frame)} rows ({len(test)} test rows each), {time.perf_counter() - started:.0f} s",
         "",
         "| method | shipped split (seed "
         f"{shipped}) | mean over splits | SD | min | max | splits within ±4 points | mean width |",
