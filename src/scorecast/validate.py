@@ -33,7 +33,8 @@ def validate(
     check_setting("validate.on_error", on_error)
     needed = [*spec.feature_names, spec.target.name]
     require_columns(raw, needed, str(file))
-    stray = next((name for name in spec.exclude if name not in {str(c).strip() for c in raw.columns}), None)
+    present = {str(c).strip() for c in raw.columns}
+    stray = next((name for name in spec.exclude if name not in present), None)
     if stray is not None:  # a misspelt exclude would otherwise do nothing, silently
         raise ConfigError(
             f"params.yaml: data ({spec.name}).exclude lists {stray!r}, which is not a column of {file}; expected "
