@@ -27,6 +27,8 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from scorecast.sqlite_wal import connect_wal
+
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 100_000  # rows held in memory while the database refuses writes (about 30 MB)
@@ -61,11 +63,12 @@ class SQLitePredictionLog:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=busy_timeout_ms / 1000)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(SCHEMA)
-        self._conn.commit()
+        self._conn = connect_wal(
+            self.path,
+            timeout=busy_timeout_ms / 1000,
+            setup=("PRAGMA synchronous=NORMAL", SCHEMA),
+            check_same_thread=False,
+        )
         self._pending: list[tuple[Any, ...]] = []
         self._pending_lock = threading.Lock()
         self._flush_lock = threading.Lock()  # one flush at a time, so a requeue never races another take

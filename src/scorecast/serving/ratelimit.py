@@ -9,6 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from scorecast.sqlite_wal import connect_wal
+
 log = logging.getLogger(__name__)
 
 
@@ -24,9 +26,12 @@ class RateLimiter:
         self.interval = 60.0 / limit
         self.tolerance = 60.0 - self.interval
         self.clock = clock
-        self.db = sqlite3.connect(db_path or default_db_path(), timeout=5, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS gcra (client TEXT PRIMARY KEY, tat REAL NOT NULL)")
+        self.db = connect_wal(
+            db_path or default_db_path(),
+            timeout=5,
+            setup=("CREATE TABLE IF NOT EXISTS gcra (client TEXT PRIMARY KEY, tat REAL NOT NULL)",),
+            isolation_level=None,
+        )
 
     def hit(self, client: str) -> float:
         """Record one request; return 0 if allowed, else the seconds to wait before retrying."""
