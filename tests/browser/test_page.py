@@ -35,8 +35,11 @@ def test_prediction_is_colour_coded(page, reading, writing, band):
     page.wait_for_function(f"document.querySelector('#score').dataset.band === '{band}'")
     assert page.locator("#score").get_attribute("class") == f"score band-{band}"
     assert "90% interval" in page.inner_text("#interval")
+    assert page.inner_text("#band").lower() == band  # in words too, not by colour alone
     assert page.locator("#explain .bar-row").count() == 7
-    assert "reading_score" in page.inner_text("#summary")
+    assert "reading score" in page.inner_text("#summary") and "reading score" in page.inner_text("#explain")
+    total = page.inner_text("#explain").rsplit("+ these contributions = ", 1)[1]  # base + bars = the prediction
+    assert float(total) == pytest.approx(float(page.inner_text("#score")), abs=0.05)
 
 
 @pytest.mark.parametrize(
@@ -64,6 +67,7 @@ def test_out_of_range_input_shows_the_server_message(page):
     page.click("#form button[type=submit]")
     page.wait_for_function("document.querySelector('#form-error').textContent.length > 0")
     assert "reading_score: expected an integer in [0, 100], got 150" in page.inner_text("#form-error")
+    assert page.locator("#result").is_hidden()  # no earlier prediction left standing beside the error
     page.fill("#f-reading_score", "70")
 
 
@@ -77,12 +81,21 @@ def test_csv_upload_and_download(page, tmp_path):
     page.set_input_files("#csv-file", str(csv))
     page.click("#csv-form button[type=submit]")
     page.wait_for_selector("#csv-download:not([hidden])")
-    assert "2 rows scored, 1 with validation errors" in page.inner_text("#csv-status")
+    assert page.inner_text("#csv-status") == (
+        "2 rows: 1 scored, 1 not scored (the reasons are in the file's validation_error column)"
+    )
     with page.expect_download() as download:
         page.click("#csv-download")
     scored = Path(download.value.path()).read_text().splitlines()
     assert scored[0].endswith("predicted_math_score_upper,validation_error") and len(scored) == 3
     assert "group Q" in scored[2] and "column race_ethnicity" in scored[2]
+    page.set_input_files("#csv-file", {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"just text\n"})
+    page.click("#csv-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#csv-error').textContent.length > 0")
+    assert page.inner_text("#csv-status") == "" and page.locator("#csv-download").is_hidden()  # nothing stale
+    page.set_input_files("#csv-file", str(csv))  # the good file again, for the screenshot
+    page.click("#csv-form button[type=submit]")
+    page.wait_for_selector("#csv-download:not([hidden])")
     page.fill("#f-reading_score", "78")
     page.fill("#f-writing_score", "80")
     page.click("#form button[type=submit]")

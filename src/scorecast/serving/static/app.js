@@ -39,10 +39,12 @@ function rangeNote(score, target) {
     `inputs like these, so read it as "${side === "below" ? "at the bottom" : "at the top"} of the range".`;
 }
 
+const label = (name) => name.replaceAll("_", " ");
+
 // One input per column type: a list for categories and bools, a text box for text, a number box otherwise.
 function field(feature) {
-  const label = document.createElement("label");
-  label.textContent = feature.name.replaceAll("_", " ");
+  const box = document.createElement("label");
+  box.textContent = label(feature.name);
   const typical = meta.typical?.[feature.name];
   let input;
   if (feature.categories || feature.type === "bool") {
@@ -68,8 +70,8 @@ function field(feature) {
   }
   input.name = feature.name;
   input.id = `f-${feature.name}`;
-  label.append(input);
-  return label;
+  box.append(input);
+  return box;
 }
 
 // The form as a JSON record, each value in its column's type (a blank is null).
@@ -85,7 +87,8 @@ function record() {
   return out;
 }
 
-function showExplanation(explanation) {
+// Each input's bar, largest first, then how they add up: base + contributions = the prediction.
+function showExplanation(explanation, prediction) {
   const box = $("explain");
   box.replaceChildren();
   if (!explanation) { box.textContent = "not available for this model"; return; }
@@ -100,18 +103,35 @@ function showExplanation(explanation) {
     const track = document.createElement("div");
     track.className = "bar-track";
     track.append(bar);
-    row.append(Object.assign(document.createElement("span"), { textContent: name }), track,
+    row.append(Object.assign(document.createElement("span"), { textContent: label(name) }), track,
       Object.assign(document.createElement("span"), { textContent: (value >= 0 ? "+" : "") + value.toFixed(2) }));
     box.append(row);
   }
-  box.append(Object.assign(document.createElement("p"), { textContent: `base value ${explanation.base.toFixed(2)}` }));
+  const total = `base value ${explanation.base.toFixed(2)} (the prediction for an average training row) + these ` +
+    `contributions = ${prediction.toFixed(2)}`;
+  box.append(Object.assign(document.createElement("p"), { textContent: total }));
+}
+
+// One request from a form: its button disabled until the answer (a double click sends it once), a failure
+// shown in `errors`.
+async function send(event, errors, work) {
+  const button = event.submitter;
+  if (button) button.disabled = true;
+  try {
+    await work();
+  } catch (err) {
+    errors.textContent = err.message;
+  } finally {
+    if (button) button.disabled = false;
+  }
 }
 
 async function predict(event) {
   event.preventDefault();
   $("form-error").textContent = "";
+  $("result").hidden = true;  // an earlier answer must not stand beside this request's error
   const input = record();
-  try {
+  await send(event, $("form-error"), async () => {
     const response = await call("/predict?explain=true", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(input),
     }).catch(async (err) => {
@@ -124,6 +144,7 @@ async function predict(event) {
     score.textContent = value.toFixed(1);
     score.className = `score band-${band(value, meta.schema.target)}`;
     score.dataset.band = band(value, meta.schema.target);
+    $("band").textContent = score.dataset.band;  // the band in words, not by colour alone
     $("interval").textContent = answer.intervals
       ? `${Math.round(100 * meta.interval.nominal)}% interval: ${answer.intervals[0][0].toFixed(1)} – ${answer.intervals[0][1].toFixed(1)}`
       : "";
@@ -134,36 +155,36 @@ async function predict(event) {
     summary.replaceChildren();
     for (const [k, v] of Object.entries(input)) {
       const tr = summary.insertRow();
-      tr.insertCell().textContent = k;
+      tr.insertCell().textContent = label(k);
       tr.insertCell().textContent = v ?? "(blank)";
     }
-    showExplanation(answer.explanations && answer.explanations[0]);
+    showExplanation(answer.explanations && answer.explanations[0], value);
     $("result").hidden = false;
-  } catch (err) {
-    $("form-error").textContent = err.message;
-  }
+  });
 }
 
 async function scoreCsv(event) {
   event.preventDefault();
   $("csv-error").textContent = "";
-  $("csv-download").hidden = true;
+  $("csv-status").textContent = "";
+  const link = $("csv-download");
+  link.hidden = true;
+  if (link.href) URL.revokeObjectURL(link.href);
   const file = $("csv-file").files[0];
   if (!file) return;
   const body = new FormData();
   body.append("file", file, file.name);
-  try {
+  await send(event, $("csv-error"), async () => {
     const response = await call("/predict_csv", { method: "POST", body });
     const blob = await response.blob();
-    const link = $("csv-download");
     link.href = URL.createObjectURL(blob);
     link.download = file.name.replace(/\.csv$/i, "") + "-scored.csv";
     link.hidden = false;
-    $("csv-status").textContent =
-      `${response.headers.get("X-Scorecast-Rows")} rows scored, ${response.headers.get("X-Scorecast-Invalid-Rows")} with validation errors`;
-  } catch (err) {
-    $("csv-error").textContent = err.message;
-  }
+    const rows = Number(response.headers.get("X-Scorecast-Rows"));
+    const invalid = Number(response.headers.get("X-Scorecast-Invalid-Rows"));
+    $("csv-status").textContent = `${rows} rows: ${rows - invalid} scored, ${invalid} not scored` +
+      (invalid ? " (the reasons are in the file's validation_error column)" : "");
+  });
 }
 
 async function start() {
@@ -178,13 +199,14 @@ async function start() {
   const form = $("form");
   form.replaceChildren(...meta.schema.features.map(field));
   form.append(Object.assign(document.createElement("button"), { type: "submit", textContent: "Predict" }));
-  form.addEventListener("submit", predict);
-  $("csv-form").addEventListener("submit", scoreCsv);
 }
 
-$("save-key").addEventListener("click", () => {
+$("form").addEventListener("submit", predict);
+$("csv-form").addEventListener("submit", scoreCsv);
+$("auth").addEventListener("submit", (event) => {
+  event.preventDefault();
   sessionStorage.setItem("scorecast-key", $("api-key").value);
   $("auth").hidden = true;
-  start();
+  if (!meta) start();  // a key asked for mid-session keeps the form and what was typed in it
 });
 start();
