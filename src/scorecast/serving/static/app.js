@@ -28,18 +28,18 @@ function band(score, target) {
   return "low";
 }
 
+const label = (name) => name.replaceAll("_", " ");  // a column name as the page shows it
+
 // The model is not bounded: a linear one extrapolates past the target's configured range at extreme
 // inputs. The page says so rather than show the number alone.
 function rangeNote(score, target) {
-  const name = target.name.replaceAll("_", " ");
+  const name = label(target.name);
   const range = `${target.min ?? "−∞"}–${target.max ?? "∞"}`;
   const side = target.min !== undefined && score < target.min ? "below"
     : target.max !== undefined && score > target.max ? "above" : null;
   return side && `${score.toFixed(1)} is ${side} the range of ${name} (${range}): the model extrapolates for ` +
     `inputs like these, so read it as "${side === "below" ? "at the bottom" : "at the top"} of the range".`;
 }
-
-const label = (name) => name.replaceAll("_", " ");
 
 // One input per column type: a list for categories and bools, a text box for text, a number box otherwise.
 function field(feature) {
