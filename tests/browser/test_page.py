@@ -68,7 +68,14 @@ def test_out_of_range_input_shows_the_server_message(page):
     page.wait_for_function("document.querySelector('#form-error').textContent.length > 0")
     assert "reading_score: expected an integer in [0, 100], got 150" in page.inner_text("#form-error")
     assert page.locator("#result").is_hidden()  # no earlier prediction left standing beside the error
+    field = page.locator("#f-reading_score")
+    assert field.get_attribute("aria-invalid") == "true" and field.get_attribute("aria-describedby") == "form-error"
+    assert page.evaluate("document.activeElement.id") == "f-reading_score"
+    assert page.locator("#form [aria-invalid]").count() == 1  # only the field the server named
     page.fill("#f-reading_score", "70")
+    page.click("#form button[type=submit]")
+    page.wait_for_selector("#result:not([hidden])")
+    assert field.get_attribute("aria-invalid") is None and field.get_attribute("aria-describedby") is None
 
 
 def test_csv_upload_and_download(page, tmp_path):

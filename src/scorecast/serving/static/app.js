@@ -13,8 +13,13 @@ async function call(path, options = {}) {
   if (response.status === 401) $("auth").hidden = false;
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
-    try { message = (await response.json()).error || message; } catch (_) { /* not JSON */ }
-    throw new Error(message);
+    let detail = [];
+    try {
+      const body = await response.json();
+      message = body.error || message;
+      if (Array.isArray(body.detail)) detail = body.detail;
+    } catch (_) { /* not JSON */ }
+    throw Object.assign(new Error(message), { detail });
   }
   return response;
 }
@@ -112,15 +117,31 @@ function showExplanation(explanation, prediction) {
   box.append(Object.assign(document.createElement("p"), { textContent: total }));
 }
 
+// Marks the inputs a failed request named (the error's detail lists each bad field), so a screen reader says
+// which one is wrong and the first gets focus; the marks go with the next request.
+function markInvalid(detail) {
+  for (const input of $("form").querySelectorAll("[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+  const named = detail.map((p) => p.field && $(`f-${p.field}`)).filter(Boolean);
+  for (const input of named) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "form-error");
+  }
+  named[0]?.focus();
+}
+
 // One request from a form: its button disabled until the answer (a double click sends it once), a failure
-// shown in `errors`.
-async function send(event, errors, work) {
+// shown in `errors` and handed to `failed`.
+async function send(event, errors, work, failed = () => {}) {
   const button = event.submitter;
   if (button) button.disabled = true;
   try {
     await work();
   } catch (err) {
     errors.textContent = err.message;
+    failed(err);
   } finally {
     if (button) button.disabled = false;
   }
@@ -130,6 +151,7 @@ async function predict(event) {
   event.preventDefault();
   $("form-error").textContent = "";
   $("result").hidden = true;  // an earlier answer must not stand beside this request's error
+  markInvalid([]);
   const input = record();
   await send(event, $("form-error"), async () => {
     const response = await call("/predict?explain=true", {
@@ -160,7 +182,7 @@ async function predict(event) {
     }
     showExplanation(answer.explanations && answer.explanations[0], value);
     $("result").hidden = false;
-  });
+  }, (err) => markInvalid(err.detail || []));
 }
 
 async function scoreCsv(event) {
