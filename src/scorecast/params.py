@@ -22,7 +22,7 @@ from scorecast.candidates import candidates_from_params
 from scorecast.dataset import DatasetSpec
 from scorecast.errors import ConfigError
 from scorecast.paths import PREDICTION_LOG
-from scorecast.rules import Check, cores, flag, model_name, number, one_of, optional, r2, text, whole
+from scorecast.rules import Check, because, cores, flag, model_name, number, one_of, optional, r2, text, whole
 
 PARAMS_FILE = Path("params.yaml")
 BACKENDS = ("sequential", "loky", "threading", "dask", "ray")
@@ -120,7 +120,7 @@ class IntervalParams(Section):
 class SelectParams(Section):
     key = "select"
     one_standard_error: bool = setting(flag, True)
-    min_cv_r2: float = setting(number(high=1))  # required: without it the quality gate would be off; R² <= 1
+    min_cv_r2: float = setting(because(number(high=1), "R² is at most 1"))  # required: without it the gate is off
 
 
 @dataclass(frozen=True, kw_only=True)

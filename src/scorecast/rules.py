@@ -65,6 +65,11 @@ def text(value: Any) -> str | None:
     return None if isinstance(value, str) and value.strip() else "a non-empty string"
 
 
+def because(check: Check, reason: str) -> Check:
+    """`check` with the reason behind its bound, for a bound a user may not see at once."""
+    return lambda value: None if (expected := check(value)) is None else f"{expected} ({reason})"
+
+
 def optional(check: Check) -> Check:
     return lambda value: None if value is None else check(value)
 
