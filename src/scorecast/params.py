@@ -25,6 +25,7 @@ from scorecast.paths import PREDICTION_LOG
 from scorecast.rules import Check, because, cores, flag, model_name, number, one_of, optional, r2, text, whole
 
 PARAMS_FILE = Path("params.yaml")
+GROUPS = ("data", "split")  # the sections a conf/ group file supplies, picked in conf/config.yaml's defaults list
 BACKENDS = ("sequential", "loky", "threading", "dask", "ray")
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent", "constant")
 CATEGORICAL_IMPUTE_STRATEGIES = ("most_frequent", "constant")  # a mean of categories is not one
@@ -181,7 +182,12 @@ def check_params(params: dict[str, Any], where: str = "params.yaml") -> None:
         )
     for name in ("data", *(kind.key for kind in SECTION_TYPES if _required(kind))):
         if name not in params:
-            raise ConfigError(f"{where}: no '{name}' section; compose conf/ again (`make pipeline`)")
+            hint = (
+                f"pick a conf/{name}/ file in conf/config.yaml's defaults list (`- {name}: <file name>`)"
+                if name in GROUPS
+                else "set it in conf/config.yaml"
+            )
+            raise ConfigError(f"{where}: no '{name}' section; {hint} (params.yaml is composed from conf/)")
     for kind in SECTION_TYPES:
         if kind.key in params:
             _check_section(params[kind.key], kind, kind.key, where)

@@ -66,6 +66,9 @@ def test_package_header_is_read_as_hydra_reads_it(text, package):
         ("split/stratified.yaml", "test_size: 0.2", "test_size: 2", r"^conf/split/stratified\.yaml: split\.test_size "
          r"is 2; expected"),
         ("config.yaml", "_self_\n", "_self_\nsplit:\n  test_size: 2\n", r"^conf/config\.yaml: split\.test_size is 2"),
+        ("config.yaml", "  - data: students\n", "", r"^conf/config\.yaml: no 'data' section; pick a conf/data/ file "
+         r"in conf/config\.yaml's defaults list \(`- data: <file name>`\)"),
+        ("config.yaml", "select:", "chosen:", r"^conf/config\.yaml: unknown section 'chosen'"),
     ],
 )  # fmt: skip
 def test_a_bad_conf_value_is_named_in_the_conf_file_that_sets_it(root, tmp_path, monkeypatch, file, old, new, message):
