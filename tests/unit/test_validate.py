@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from scorecast.dataset import DatasetSpec
@@ -243,6 +245,23 @@ def test_a_blank_string_where_a_value_is_required_says_so():
             _records_validator().validate({"colour": blank, "score": 1})
     with pytest.raises(RequestError, match=r"got ' ' \(blank, and this field requires a value\)"):
         _records_validator().validate({"colour": " ", "score": 1})
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_string_in_a_numeric_field_is_missing_as_a_blank_csv_cell_is(blank):
+    from scorecast.dataset import Column
+    from scorecast.serving.features import RecordValidator
+    from scorecast.serving.problems import RequestError
+
+    optional = RecordValidator([Column("bmi", "float", allow_missing=True)], max_rows=1)
+    assert math.isnan(optional.validate({"bmi": blank}).columns["bmi"][0])
+    required = RecordValidator([Column("bmi", "float")], max_rows=1)
+    with pytest.raises(
+        RequestError, match=rf"field bmi: expected a number, got '{blank}' \(blank, and this field requires"
+    ):
+        required.validate({"bmi": blank})
+    with pytest.raises(RequestError, match=r"field bmi: expected a number, got '5' \(a string\)$"):
+        required.validate({"bmi": "5"})  # JSON numbers are numbers; only a blank is read as a CSV cell is
 
 
 @pytest.mark.parametrize(("sent", "shown"), [(None, "null"), (True, "true"), (False, "false"), (1e26, r"1e\+26")])

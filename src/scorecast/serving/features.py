@@ -69,6 +69,12 @@ def _all_in(allowed: frozenset[str], values: list[Any]) -> bool:
         return False
 
 
+def _required_blank(value: Any) -> str | None:
+    """How a refused blank string is shown: the field required a value. None for anything else."""
+    blank = isinstance(value, str) and not value.strip()
+    return f"{show(value)} (blank, and this field requires a value)" if blank else None
+
+
 def _problem(index: int | None, name: str | None, value: Any, expected: str, got: str | None = None) -> Problem:
     shown = "nothing (missing)" if value is _MISSING else (got or show(value))
     return Problem(
@@ -160,8 +166,7 @@ class RecordValidator:
         for i, value in enumerate(values):
             text = self._text(col, value, allowed)
             if text is _MISSING:
-                blank = isinstance(value, str) and not value.strip()
-                got = f"{show(value)} (blank, and this field requires a value)" if blank else None
+                got = _required_blank(value)
                 problems.append(_problem(index(i), col.name, value, col.expected(), got))
             out.append(None if text is _MISSING else text)
         return out
@@ -193,7 +198,7 @@ class RecordValidator:
         for i, value in enumerate(values):
             number = self._number(col, value)
             if number is _MISSING:
-                got = f"{show(value)} (a string)" if isinstance(value, str) else None
+                got = _required_blank(value) or (f"{show(value)} (a string)" if isinstance(value, str) else None)
                 problems.append(_problem(index(i), col.name, value, col.expected(), got))
                 number = math.nan
             out[i] = number
@@ -201,7 +206,8 @@ class RecordValidator:
 
     @staticmethod
     def _number(col: Column, value: Any) -> Any:
-        if value is _MISSING or value is None:
+        """The value as a float; a blank string means missing, as a blank CSV cell (and a blank text value) does."""
+        if value is _MISSING or value is None or (isinstance(value, str) and not value.strip()):
             return math.nan if col.allow_missing else _MISSING
         if isinstance(value, bool) or not isinstance(value, int | float) or col.breaks_rules(value):
             return _MISSING
