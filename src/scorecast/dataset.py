@@ -142,8 +142,9 @@ class DatasetSpec:
         if not cols:
             raise ConfigError(f"params.yaml: {where}.exclude leaves no features; expected at least one to train on")
         md5 = data.get("md5")
-        if md5 is not None and not (isinstance(md5, str) and re.fullmatch(r"[0-9a-f]{32}", md5)):
+        if md5 is not None and not (isinstance(md5, str) and re.fullmatch(r"[0-9a-fA-F]{32}", md5)):
             raise ConfigError(f"params.yaml: {where}.md5 is {md5!r}; expected 32 hex digits in quotes, or null")
+        md5 = md5 and md5.lower()  # some tools print it in capitals; md5sum and ingest compare lowercase
         sources = data.get("sources") or []
         sources = _names(f"{where}.sources", [sources] if isinstance(sources, str) else sources)
         return cls(

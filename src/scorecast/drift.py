@@ -106,11 +106,11 @@ def this_dataset(records: list[dict[str, Any]], spec: DatasetSpec, path: Path) -
     ours = [r for r in records if r.keys() == names]
     if records and not ours:
         raise MissingArtifactError(
-            f"{path}: none of its {len(records)} logged input(s) has {spec.name}'s fields "
+            f"{path}: none of its {len(records)} logged input(s) has the fields of dataset {spec.name} "
             f"({', '.join(spec.feature_names)}); its predictions came from models of another dataset"
         )
     if len(ours) < len(records):
-        log.warning("drift: %d of %d logged input(s) in %s have other fields than %s's, left out",
+        log.warning("drift: %d of %d logged input(s) in %s have other fields than those of dataset %s, left out",
                     len(records) - len(ours), len(records), path, spec.name)  # fmt: skip
     return pd.DataFrame(ours, columns=spec.feature_names)
 

@@ -40,6 +40,14 @@ def validate(
             f"params.yaml: data ({spec.name}).exclude lists {stray!r}, which is not a column of {file}; expected "
             f"one of {', '.join(map(repr, map(str, raw.columns)))}"
         )
+    ignored = [name for name in map(str, raw.columns) if name.strip() not in {*needed, *spec.exclude}]
+    if ignored:  # a feature forgotten in the config would otherwise go unnoticed
+        log.warning(
+            "validate: %s has column(s) %s in neither data.features nor data.exclude; left out of the model "
+            "(list them under exclude to say so)",
+            file,
+            ", ".join(map(repr, ignored)),
+        )
     if raw.empty:
         raise DataValidationError(f"{file}: has a header but no data rows")
 

@@ -130,6 +130,19 @@ def test_a_misspelt_exclude_is_named_not_ignored(tmp_path):
                 validate(read_raw(path), spec, file="data.csv", on_error="fail", max_reported=10)
 
 
+def test_a_column_in_neither_features_nor_exclude_is_named(tmp_path, caplog):
+    path = tmp_path / "data.csv"
+    path.write_text("id,colour,score,y\n1,red,10,50\n2,blue,90,70\n")
+    for exclude, ignored in ((["id"], "'colour'"), (["id", "colour"], None), ([], "'id', 'colour'")):
+        caplog.clear()
+        spec = DatasetSpec.from_params(
+            {"name": "toy", "target": "y", "exclude": exclude, "features": {"score": {"type": "int"}}}
+        )
+        validate(read_raw(path), spec, file="data.csv", on_error="fail", max_reported=10)
+        expected = f"data.csv has column(s) {ignored} in neither data.features nor data.exclude; left out"
+        assert (expected in caplog.text) if ignored else ("neither" not in caplog.text)
+
+
 def test_wrong_delimiter(tmp_path):
     with pytest.raises(DataValidationError, match=r"separated by ';'; expected ','"):
         run(tmp_path, GOOD.replace(",", ";"))
@@ -153,6 +166,11 @@ def test_unknown_on_error_mode(tmp_path):
 def test_md5_must_be_a_hex_string():
     with pytest.raises(ConfigError, match=r"md5 is 0; expected 32 hex digits"):
         DatasetSpec.from_params({"name": "t", "target": "y", "md5": 0, "features": {"x": {"type": "int"}}})
+
+
+def test_an_md5_in_capitals_is_read_as_the_lowercase_md5sum_prints():
+    spec = DatasetSpec.from_params({"name": "t", "target": "y", "md5": "6FC9" * 8, "features": {"x": {"type": "int"}}})
+    assert spec.md5 == "6fc9" * 8
 
 
 @pytest.mark.parametrize(
