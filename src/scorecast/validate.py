@@ -59,12 +59,15 @@ def validate(
         for i in np.flatnonzero(blank.to_numpy())
     ]
     bad_rows = blank.copy()
+    refused_everywhere: set[str] = set()  # columns no row passes: the config, not the rows, is likely wrong
     target_missing = (raw[spec.target.name].str.strip() == "") & ~blank
     for col in [*spec.features, spec.target]:
         values, bad, missing = check_column(raw[col.name], col)
         if not col.allow_missing and col is not spec.target:
             bad |= missing & ~target_missing  # rows without a target are dropped anyway
         bad &= ~blank  # reported once, above
+        if bad[~blank].all():
+            refused_everywhere.add(col.name)
         typed[col.name] = values
         bad_rows |= bad
         errors += [
@@ -97,10 +100,14 @@ def validate(
             if first["column"]
             else f"expected {first['expected']}, got a blank row"
         )
+        key = "target_range" if first["column"] == spec.target.name else f"features.{first['column']}"
+        advice = (
+            f"no row passes: check data.{key} in the dataset config"
+            if first["column"] in refused_everywhere
+            else "set validate.on_error=drop to drop such rows"
+        )
         raise DataValidationError(
-            f"{where}, {what} ({len(errors)} problem(s) in all; see {REPORT_PATH}; "
-            "set validate.on_error=drop to drop such rows)",
-            report,
+            f"{where}, {what} ({len(errors)} problem(s) in all; see {REPORT_PATH}; {advice})", report
         )
     frame = pd.DataFrame({name: typed[name][keep] for name in needed}).reset_index(drop=True)
     for col in spec.features:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -141,6 +142,22 @@ def test_a_column_in_neither_features_nor_exclude_is_named(tmp_path, caplog):
         validate(read_raw(path), spec, file="data.csv", on_error="fail", max_reported=10)
         expected = f"data.csv has column(s) {ignored} in neither data.features nor data.exclude; left out"
         assert (expected in caplog.text) if ignored else ("neither" not in caplog.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        (GOOD.replace("10,", "x,"), "set validate.on_error=drop to drop such rows"),
+        (
+            GOOD.replace("10,", "x,").replace("90,", "y,"),
+            "no row passes: check data.features.score in the dataset config",
+        ),
+        (GOOD.replace(",50", ",500").replace(",70", ",700"), "no row passes: check data.target_range in the dataset"),
+    ],
+)
+def test_a_column_no_row_passes_points_at_the_config_not_at_dropping_rows(tmp_path, text, advice):
+    with pytest.raises(DataValidationError, match=re.escape(advice)):
+        run(tmp_path, text)
 
 
 def test_wrong_delimiter(tmp_path):
