@@ -282,6 +282,18 @@ def test_a_blank_string_where_a_value_is_required_says_so():
         _records_validator().validate({"colour": " ", "score": 1})
 
 
+def test_a_category_spelt_in_digits_takes_a_json_number():
+    from scorecast.dataset import Column
+    from scorecast.serving.features import RecordValidator
+    from scorecast.serving.problems import RequestError
+
+    validator = RecordValidator([Column("sex", "category", categories=("1", "2"))], max_rows=1)
+    assert validator.validate({"sex": 2}).columns["sex"] == ["2"]
+    for sent, shown in ((3, "3"), (1.0, "1.0"), (True, "true")):
+        with pytest.raises(RequestError, match=rf"field sex: expected one of '1', '2', got {shown}$"):
+            validator.validate({"sex": sent})
+
+
 @pytest.mark.parametrize("blank", ["", "  "])
 def test_a_blank_string_in_a_numeric_field_is_missing_as_a_blank_csv_cell_is(blank):
     from scorecast.dataset import Column

@@ -186,6 +186,10 @@ class RecordValidator:
             if type(value) is int and value in (0, 1):
                 return str(bool(value))
             return BOOL_VALUES.get(value.lower(), _MISSING) if isinstance(value, str) else _MISSING
+        if (
+            type(value) is int
+        ):  # a category spelt in digits (sex: "1", "2"), sent as a JSON number as CSV cells are read
+            value = str(value)
         return value if isinstance(value, str) and value in allowed else _MISSING
 
     def _numeric(self, col: Column, values: list[Any], index: Any, problems: list[Problem]) -> np.ndarray:
