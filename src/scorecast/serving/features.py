@@ -186,9 +186,8 @@ class RecordValidator:
             if type(value) is int and value in (0, 1):
                 return str(bool(value))
             return BOOL_VALUES.get(value.lower(), _MISSING) if isinstance(value, str) else _MISSING
-        if (
-            type(value) is int
-        ):  # a category spelt in digits (sex: "1", "2"), sent as a JSON number as CSV cells are read
+        # A category spelt in digits (sex: "1", "2") takes a JSON number, as its CSV cell is read.
+        if type(value) is int:
             value = str(value)
         return value if isinstance(value, str) and value in allowed else _MISSING
 
