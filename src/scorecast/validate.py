@@ -40,7 +40,8 @@ def validate(
             f"params.yaml: data ({spec.name}).exclude lists {stray!r}, which is not a column of {file}; expected "
             f"one of {', '.join(map(repr, map(str, raw.columns)))}"
         )
-    ignored = [name for name in map(str, raw.columns) if name.strip() not in {*needed, *spec.exclude}]
+    known = {*needed, *spec.exclude}
+    ignored = [name for name in map(str, raw.columns) if name.strip() not in known]
     if ignored:  # a feature forgotten in the config would otherwise go unnoticed
         log.warning(
             "validate: %s has column(s) %s in neither data.features nor data.exclude; left out of the model "
