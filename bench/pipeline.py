@@ -33,7 +33,7 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
 
 def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__)
-    cli.add_argument("--skip-baseline", action="store_true", help="skip the 76 s tutorial baseline")
+    cli.add_argument("--skip-baseline", action="store_true", help="skip the tutorial baseline (about a minute)")
     skip_baseline = cli.parse_args().skip_baseline
     rows: list[tuple[str, float, str]] = []
     with tempfile.TemporaryDirectory(prefix="scorecast-bench-") as tmp:

@@ -1,4 +1,4 @@
-"""The committed dvc.lock was written from the committed code: a fresh clone's `dvc repro` retrains nothing."""
+"""The committed locks (dvc.lock, tournament/dvc.lock) come from the committed code: a fresh clone retrains nothing."""
 
 from __future__ import annotations
 
@@ -10,11 +10,16 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCK = yaml.safe_load((ROOT / "dvc.lock").read_text())
+PIPELINE = [ROOT / "dvc.yaml", ROOT / "tournament" / "dvc.yaml"]  # the training pipeline; each has its own lock
+LOCKED = {
+    stage: entry
+    for path in PIPELINE
+    for stage, entry in yaml.safe_load(path.with_suffix(".lock").read_text())["stages"].items()
+}
 SOURCE_DEPS = sorted(
     {
         (stage, dep["path"], dep["md5"])
-        for stage, entry in LOCK["stages"].items()
+        for stage, entry in LOCKED.items()
         for dep in entry.get("deps", [])
         if dep["path"].startswith("src/")  # committed code; data deps are DVC's, conf/ is checked by `compose`
     }
@@ -24,12 +29,12 @@ SOURCE_DEPS = sorted(
 @pytest.mark.parametrize(("stage", "path", "md5"), SOURCE_DEPS, ids=[f"{s}:{p}" for s, p, _ in SOURCE_DEPS])
 def test_every_code_dependency_in_the_lock_is_the_committed_file(stage, path, md5):
     now = hashlib.md5((ROOT / path).read_bytes()).hexdigest()
-    assert now == md5, f"dvc.lock records {path} for stage {stage} as another version: run `dvc repro` and commit"
+    assert now == md5, f"the lock records {path} for stage {stage} as another version: run `dvc repro` and commit"
 
 
 def test_every_code_dependency_in_dvc_yaml_is_locked():
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    bodies = [stage.get("do", stage) for stage in stages.values()]  # foreach stages keep theirs under `do`
+    stages = [stage for path in PIPELINE for stage in yaml.safe_load(path.read_text())["stages"].values()]
+    bodies = [stage.get("do", stage) for stage in stages]  # foreach stages keep theirs under `do`
     declared = {dep for body in bodies for dep in body.get("deps", []) if str(dep).startswith("src/")}
     assert declared == {path for _, path, _ in SOURCE_DEPS}
 
@@ -40,7 +45,7 @@ def test_every_code_dependency_in_dvc_yaml_is_locked():
 # followed either: it dispatches to the stage module, and pins OpenBLAS's kernels, a constant that decides the
 # fits' last bits; after changing that constant, run `dvc repro --force`.)
 NAMES_OR_CHECKS = {"errors", "paths", "params"}
-STAGE_FILES = [ROOT / "dvc.yaml", ROOT / "monitor" / "dvc.yaml"]
+STAGE_FILES = [*PIPELINE, ROOT / "monitor" / "dvc.yaml"]
 PACKAGE = ROOT / "src" / "scorecast"
 
 

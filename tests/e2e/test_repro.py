@@ -47,12 +47,24 @@ def pipeline(repo: Path) -> subprocess.CompletedProcess:
     return run(repo, "dvc", "repro")
 
 
-def lock_hashes(lock: dict) -> dict[str, str]:
+PIPELINE_LOCKS = ["dvc.lock", "tournament/dvc.lock"]  # the training pipeline's stages live in two dvc.yaml files
+ENTRY = "tournament/dvc.yaml:tournament@"  # how DVC names a tournament stage (it is not in the root dvc.yaml)
+
+
+def lock_hashes(repo: Path) -> dict[str, str]:
+    """Every output's md5 in the pipeline's lock files."""
     hashes = {}
-    for stage in lock["stages"].values():
-        for out in stage.get("outs", []):
-            hashes[out["path"]] = out["md5"]
+    for lock in PIPELINE_LOCKS:
+        for stage in yaml.safe_load((repo / lock).read_text())["stages"].values():
+            for out in stage.get("outs", []):
+                hashes[out["path"]] = out["md5"]
     return hashes
+
+
+def status(repo: Path, *flags: str) -> str:
+    """`dvc status` of the training pipeline: dvc.yaml and the stages upstream of it (tournament/dvc.yaml);
+    not monitor/dvc.yaml, which is changed whenever the prediction log grows."""
+    return run(repo, "dvc", "status", *flags, "--with-deps", "dvc.yaml").stdout
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +78,7 @@ def repo(tmp_path_factory, env_module) -> Path:
 @pytest.fixture(scope="module")
 def first_run(repo: Path) -> dict[str, str]:
     pipeline(repo)
-    return lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text()))
+    return lock_hashes(repo)
 
 
 def test_pipeline_produces_every_output(repo, first_run):
@@ -93,7 +105,7 @@ def test_a_fresh_run_reproduces_every_output_in_the_committed_lock(first_run):
     kernels): a fresh clone's `dvc repro` leaves dvc.lock as committed."""
     if machine_kernel() is None and "OPENBLAS_CORETYPE" not in os.environ:
         pytest.skip("not a Linux x86-64 CPU with AVX2: OpenBLAS picks its own kernels, and fits differ in last bits")
-    committed = lock_hashes(yaml.safe_load((ROOT / "dvc.lock").read_text()))
+    committed = lock_hashes(ROOT)
     assert set(DETERMINISTIC) <= set(committed)
     differing = sorted(
         path for path in committed.keys() | first_run.keys() if first_run.get(path) != committed.get(path)
@@ -102,13 +114,13 @@ def test_a_fresh_run_reproduces_every_output_in_the_committed_lock(first_run):
 
 
 def test_noop_repro_does_nothing(repo, first_run):
-    out = run(repo, "dvc", "status", "dvc.yaml").stdout
+    out = status(repo)
     assert "up to date" in out
 
 
 def test_forced_rerun_is_identical(repo, first_run):
     run(repo, "dvc", "repro", "--force")
-    assert lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text())) == first_run
+    assert lock_hashes(repo) == first_run
 
 
 @pytest.mark.reliability
@@ -118,14 +130,14 @@ def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)  # fmt: skip
     try:
         for line in proc.stdout:
-            if line.startswith("Running stage 'tournament@knn'"):
+            if line.startswith(f"Running stage '{ENTRY}knn'"):
                 break
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
     leftovers = [p for d in ("data", "models", "results") for p in (repo / d).rglob("*.tmp")]
     pipeline(repo)
-    resumed = lock_hashes(yaml.safe_load((repo / "dvc.lock").read_text()))
+    resumed = lock_hashes(repo)
     differing = [path for path in first_run if resumed.get(path) != first_run[path]]
     report(TABLE, "dvc repro killed mid-tournament, then rerun",
            **{"half-written files": len(leftovers), "equals an uninterrupted run": not differing})  # fmt: skip
@@ -134,7 +146,7 @@ def test_a_run_killed_mid_tournament_resumes_to_the_same_result(repo, first_run,
 
 
 def changed_stages(repo: Path) -> set[str]:
-    return set(json.loads(run(repo, "dvc", "status", "--json", "dvc.yaml").stdout))
+    return set(json.loads(status(repo, "--json")))
 
 
 def test_editing_one_grid_reruns_only_that_candidate(repo, first_run):
@@ -145,7 +157,7 @@ def test_editing_one_grid_reruns_only_that_candidate(repo, first_run):
         run(repo, "scorecast", "compose")
         # select also reads the candidate list, and package records the params the model is made from
         # (params_md5); no other tournament entry is touched.
-        assert changed_stages(repo) == {"compose", "tournament@ridge", "select", "package"}
+        assert changed_stages(repo) == {"compose", f"{ENTRY}ridge", "select", "package"}
     finally:
         path.write_text(original)
         run(repo, "scorecast", "compose")
@@ -285,7 +297,7 @@ def pulled_clone(repo, first_run, tmp_path_factory) -> Path:
 def test_push_to_a_local_remote_and_pull_into_a_fresh_clone(repo, pulled_clone):
     for path in DETERMINISTIC:
         assert (pulled_clone / path).read_bytes() == (repo / path).read_bytes(), path
-    assert "up to date" in run(pulled_clone, "dvc", "status", "dvc.yaml").stdout
+    assert "up to date" in status(pulled_clone)
 
 
 def test_a_pulled_clone_serves_without_retraining(pulled_clone, serve_store, tmp_path):
@@ -307,7 +319,7 @@ def test_a_pulled_clone_serves_without_retraining(pulled_clone, serve_store, tmp
         # unpinned, the clone's own model: the one its models/package.json names
         assert answer.json()["model"]["tag"] == json.loads((pulled_clone / "models/package.json").read_text())["tag"]
     assert len(list((tmp_path / "bentoml" / "models" / "scorecast").iterdir())) >= 1
-    assert "up to date" in run(pulled_clone, "dvc", "status", "dvc.yaml").stdout  # nothing was retrained
+    assert "up to date" in status(pulled_clone)  # nothing was retrained
 
 
 def test_monitoring_stage_flags_a_shifted_prediction_log(repo, first_run):
@@ -328,7 +340,7 @@ def test_monitoring_stage_flags_a_shifted_prediction_log(repo, first_run):
 def test_dvc_exp_run_applies_overrides_and_metrics_diff_compares(repo, first_run):
     proc = run(repo, "dvc", "exp", "run", "-S", "tournament.candidates.ridge.grid.alpha=[0.5]")
     ran = {line.split("'")[1] for line in proc.stdout.splitlines() if line.startswith("Running stage")}
-    assert {s for s in ran if s.startswith("tournament@")} == {"tournament@ridge"}
+    assert {s for s in ran if s.startswith(ENTRY)} == {f"{ENTRY}ridge"}
     result = json.loads((repo / "results/tournament/ridge.json").read_text())
     assert result["best_params"] == {"alpha": 0.5}
     exps = run(repo, "dvc", "exp", "show", "--json").stdout
