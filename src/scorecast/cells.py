@@ -166,17 +166,20 @@ def repeated_name(names: list[str]) -> str | None:
     return None
 
 
-def require_columns(frame: pd.DataFrame, needed: list[str], name: str) -> None:
-    """Refuse a file without every column in `needed`, naming them quoted (so stray spaces show)."""
+def require_columns(frame: pd.DataFrame, needed: list[str], name: str, keys: dict[str, str] | None = None) -> None:
+    """Refuse a file without every column in `needed`, naming them quoted (so stray spaces show). `keys` names
+    the config key behind a column, where the config may be what is misspelt rather than the file."""
     missing = [c for c in needed if c not in frame.columns]
     if not missing:
         return
     found = [str(c) for c in frame.columns]
     spaced = [f for f in found if f.strip() in missing and f != f.strip()]
     hint = f" ({', '.join(map(repr, spaced))}: spaces around a name?)" if spaced else ""
+    named = [f"{c!r} is {keys[c]}" for c in missing if keys and c in keys]
+    origin = f" ({', '.join(named)}: misspelt in conf/data/, or missing from the CSV?)" if named else ""
     raise DataValidationError(
         f"{name}: missing column(s) {', '.join(map(repr, missing))}; found {', '.join(map(repr, found))}{hint}; "
-        f"expected {', '.join(map(repr, needed))}"
+        f"expected {', '.join(map(repr, needed))}{origin}"
     )
 
 

@@ -32,7 +32,8 @@ def validate(
     """Type and check `raw`; return the valid rows and a report. Raises on errors unless on_error='drop'."""
     check_setting("validate.on_error", on_error)
     needed = [*spec.feature_names, spec.target.name]
-    require_columns(raw, needed, str(file))
+    keys = {name: f"data.features.{name}" for name in spec.feature_names} | {spec.target.name: "data.target"}
+    require_columns(raw, needed, str(file), keys)
     present = {str(c).strip() for c in raw.columns}
     stray = next((name for name in spec.exclude if name not in present), None)
     if stray is not None:  # a misspelt exclude would otherwise do nothing, silently

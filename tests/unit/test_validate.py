@@ -117,6 +117,18 @@ def test_missing_column(tmp_path):
         run(tmp_path, "colour,score,ratio,flag\nred,1,1,true\n")
 
 
+def test_a_missing_column_names_the_config_key_that_asks_for_it(tmp_path):
+    """The CSV may be fine and the config misspelt: the message says which key names the column."""
+    features = {"score": {"type": "int"}, "ratoi": {"type": "float"}}
+    spec = DatasetSpec.from_params({"name": "toy", "target": "targte", "features": features})
+    path = tmp_path / "data.csv"
+    path.write_text("score,ratio,y\n1,0.5,2\n")
+    raw = read_raw(path)
+    expected = r"\('ratoi' is data.features.ratoi, 'targte' is data.target: misspelt in conf/data/, or missing from"
+    with pytest.raises(DataValidationError, match=expected):
+        validate(raw, spec, file="data.csv", on_error="fail", max_reported=5)
+
+
 def test_a_misspelt_exclude_is_named_not_ignored(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("id,colour,score,ratio,y\n1,red,10,0.5,50\n2,blue,90,0.1,70\n")
