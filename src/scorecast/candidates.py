@@ -21,9 +21,14 @@ class Candidate:
     params: dict[str, Any]
     grid: dict[str, list[Any]]
 
+    @staticmethod
+    def where(name: str) -> str:
+        """The file and the key: a bad value may come from conf/ or from a `-S` override of the key."""
+        return f"conf/model/{name}.yaml (tournament.candidates.{name})"
+
     @classmethod
     def from_config(cls, name: str, cfg: Any) -> Candidate:
-        where = f"conf/model/{name}.yaml (tournament.candidates.{name})"
+        where = cls.where(name)
         if not isinstance(cfg, dict) or "_target_" not in cfg:
             raise ConfigError(f"{where}: expected a mapping with '_target_', got {cfg!r}")
         unknown = set(cfg) - KEYS
@@ -47,7 +52,7 @@ class Candidate:
 
     def build(self) -> Any:
         """Instantiate the estimator and check that every grid key is one of its parameters."""
-        where = f"conf/model/{self.name}.yaml"
+        where = self.where(self.name)
         module_name, _, class_name = self.target.rpartition(".")
         try:
             cls = getattr(importlib.import_module(module_name), class_name)

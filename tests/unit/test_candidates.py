@@ -16,7 +16,9 @@ def test_builds_the_estimator_with_fixed_params():
 
 
 def test_unknown_target_names_the_file():
-    with pytest.raises(ConfigError, match=r"conf/model/ridge.yaml: _target_ 'sklearn.linear_model.Rige' cannot"):
+    with pytest.raises(
+        ConfigError, match=r"ridge.yaml \(tournament.candidates.ridge\): _target_ 'sklearn.linear_model.Rige' cannot"
+    ):
         Candidate.from_config("ridge", {"_target_": "sklearn.linear_model.Rige"}).build()
 
 
@@ -37,7 +39,8 @@ def test_unknown_key():
 
 
 def test_bad_fixed_param():
-    with pytest.raises(ConfigError, match="params do not fit sklearn.linear_model.Ridge"):
+    """Named by file and key: the bad value may come from a `-S` override rather than the file."""
+    with pytest.raises(ConfigError, match=r"\(tournament.candidates.ridge\): params do not fit sklearn.linear_model"):
         make(params={"nope": 1}).build()
 
 
