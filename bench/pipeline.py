@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -71,7 +72,8 @@ def main() -> None:
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.write(
         f"\n{n_candidates} candidates; winner {metrics['winner']}, CV R² {metrics['cv']['r2']:.4f}, "
-        f"test R² {metrics['test']['r2']:.4f}; {os.cpu_count()} CPUs; "
+        f"test R² {metrics['test']['r2']:.4f}; {os.cpu_count()} CPUs; Python {platform.python_version()} "
+        f"({getattr(sys, '_base_executable', sys.executable)}); "
         f"no-ops {', '.join(f'{s:.2f}' for s in noops)} s\n"
     )
 
