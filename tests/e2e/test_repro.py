@@ -102,7 +102,7 @@ def test_default_config_reaches_the_quality_bar(repo, first_run):
 
 def test_a_fresh_run_reproduces_every_output_in_the_committed_lock(first_run):
     """Byte for byte, the packaged model's record included, on any x86-64 CPU with AVX2 (the CLI pins OpenBLAS's
-    kernels): a fresh clone's `dvc repro` leaves dvc.lock as committed."""
+    kernels): a fresh clone's `dvc repro` leaves the locks as committed."""
     if machine_kernel() is None and "OPENBLAS_CORETYPE" not in os.environ:
         pytest.skip("not a Linux x86-64 CPU with AVX2: OpenBLAS picks its own kernels, and fits differ in last bits")
     committed = lock_hashes(ROOT)
